@@ -1,0 +1,1 @@
+"""Typed parameter sets (pydantic) loaded from the catalogs."""

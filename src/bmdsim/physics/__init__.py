@@ -1,0 +1,1 @@
+"""Physics core: pure functions over numpy arrays, batch-first, SI units."""
