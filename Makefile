@@ -1,0 +1,48 @@
+# bmdsim: every target creates .venv and installs what it needs (no manual set-up).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BMDSIM := $(VENV)/bin/bmdsim
+PIP := $(PY) -m pip install --disable-pip-version-check -q
+
+.PHONY: demo test bench lint clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.base: pyproject.toml | $(VENV)/bin/python
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(VENV)/bin/python
+	$(PIP) -e '.[test,dev]'
+	touch $@
+
+$(VENV)/.bench: pyproject.toml | $(VENV)/bin/python
+	$(PIP) -e '.[test,bench]'
+	touch $@
+
+## demo: the headline study on the embedded defaults (for now: catalog and two flyouts)
+demo: $(VENV)/.base
+	@mkdir -p demo-out
+	$(BMDSIM) missiles
+	$(BMDSIM) flyout --missile sejjil-2 --launch 35.23,53.92 --target 44.43,26.10
+	$(BMDSIM) flyout --missile topol-m --launch 54.03,35.77 --target 38.90,-77.04 --json > demo-out/flyout-topol-m.json.tmp
+	mv demo-out/flyout-topol-m.json.tmp demo-out/flyout-topol-m.json
+	@echo "report: demo-out/flyout-topol-m.json"
+
+## test: the whole suite (unit, property, validation, end-to-end)
+test: $(VENV)/.test
+	$(PY) -m pytest -q
+
+## bench: throughput ratios against baselines measured in the same run
+bench: $(VENV)/.bench
+	$(PY) benchmarks/run.py
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy src
+
+clean:
+	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,338 @@
+"""Batch missile flyout: multistage boost, coast, free flight, reentry with drag, impact.
+
+The typed shell around the numba kernel in `bmdsim.physics._integrator`. Every call flies a
+*batch* of N trajectories at once (batch-first arrays); one trajectory is the same code with
+N = 1. Inputs are SI (m, s, kg, rad); positions and velocities come out in ECEF.
+
+Model (point mass, as in the open literature: Gronlund & Wright 1992, appendix; Forden 2007):
+
+* Earth: `EarthModel` (WGS84 with J2 by default, or the textbook sphere), rotating at
+  omega unless `rotation=False`; integration in the pseudo-inertial frame that coincides with
+  ECEF at launch (t = 0).
+* Boost: each stage burns its propellant at a constant mass flow with a constant exhaust
+  velocity (thrust = mdot * ve); its dry mass drops at burnout; an optional coast separates
+  stages. Thrust may be cut off early (`cutoff_s`): the remaining stages do not fire. This is
+  how range is controlled short of the maximum (thrust termination for liquids, energy
+  management for solids): see docs/model/flyout.md.
+* Steering: vertical rise, then either a gravity turn after a pitch-over kick of `loft_rad`
+  from the vertical in `pitch_over_s`, or a linear pitch program whose thrust direction turns
+  from the vertical to `loft_rad` from the vertical at the end of powered flight.
+* Drag: 0.5 rho |v_rel| v_rel Cd A / m during boost, 0.5 rho |v_rel| v_rel / beta for the
+  reentry vehicle, with US Standard Atmosphere 1976 density and v_rel the velocity relative to
+  the rotating atmosphere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from bmdsim.physics import _integrator as _k
+from bmdsim.physics.earth import EarthModel, geodetic_to_ecef
+from bmdsim.physics.trajectory import Trajectories
+
+if TYPE_CHECKING:
+    from bmdsim.models.missiles import Missile
+
+FloatArray = NDArray[np.float64]
+
+
+class Steering(str, Enum):
+    """Boost steering law."""
+
+    GRAVITY_TURN = "gravity-turn"
+    PITCH_PROGRAM = "pitch-program"
+
+
+@dataclass(frozen=True)
+class FlyoutSettings:
+    """Numerical and physical options of a flyout (inert settings; `fly` builds the model).
+
+    Attributes
+    ----------
+    earth : Earth model (WGS84 + J2 rotating by default).
+    drag : atmospheric drag on (boost body and reentry vehicle).
+    steering : boost steering law.
+    pitch_over_s : duration of the pitch-over kick of the gravity turn (bmdsim assumption,
+        see docs/model/flyout.md).
+    rtol, atol_m, atol_m_s : Dormand-Prince error tolerances (relative; absolute on
+        position in m and on velocity in m/s).
+    max_step_s : largest integration step.
+    t_max_s : flights still airborne after this time get status NO_IMPACT.
+    reentry_altitude_m : the level of the reentry event.
+    sample_dt_s : spacing of the stored trajectory samples (None: events only, the fast path
+        for Monte Carlo).
+    """
+
+    earth: EarthModel = field(default_factory=EarthModel.wgs84)
+    drag: bool = True
+    steering: Steering = Steering.GRAVITY_TURN
+    pitch_over_s: float = 10.0
+    rtol: float = 1e-7
+    atol_m: float = 0.1
+    atol_m_s: float = 1e-4
+    max_step_s: float = 200.0
+    t_max_s: float = 10_000.0
+    reentry_altitude_m: float = 100e3
+    sample_dt_s: float | None = 1.0
+
+    def with_(self, **changes: object) -> FlyoutSettings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class VehicleArrays:
+    """Batch of vehicles as arrays: N vehicles of up to S stages (unused stages are zero).
+
+    Built from catalog missiles with `vehicle_arrays`; a free-flying body has zero stages.
+    """
+
+    n_stages: NDArray[np.int64]  # (N,)
+    m_ign_kg: FloatArray  # (N, S) vehicle mass at each stage's ignition
+    mdot_kg_s: FloatArray  # (N, S)
+    ve_m_s: FloatArray  # (N, S)
+    burn_s: FloatArray  # (N, S)
+    coast_s: FloatArray  # (N, S) coast after the stage's burnout
+    cda_m2: FloatArray  # (N,) Cd * A of the boosting body
+    inv_beta_m2_kg: FloatArray  # (N,) 1 / ballistic coefficient of the reentry vehicle
+    vertical_rise_s: FloatArray  # (N,)
+
+    @property
+    def size(self) -> int:
+        return int(self.n_stages.shape[0])
+
+    @property
+    def boost_end_s(self) -> FloatArray:
+        """Time of the last stage's burnout at full burn (burns and coasts before it)."""
+        total = self.burn_s.sum(axis=1) + self.coast_s.sum(axis=1)
+        last = np.clip(self.n_stages - 1, 0, None)
+        last_coast = np.take_along_axis(self.coast_s, last[:, None], axis=1)[:, 0]
+        return np.where(self.n_stages > 0, total - last_coast, 0.0)
+
+    def take(self, index: ArrayLike) -> VehicleArrays:
+        """Rows `index` of the batch (fancy indexing, e.g. np.repeat for fans)."""
+        idx = np.asarray(index)
+        return VehicleArrays(
+            *(getattr(self, f)[idx] for f in self.__dataclass_fields__)  # type: ignore[arg-type]
+        )
+
+
+def vehicle_arrays(missiles: Missile | Sequence[Missile]) -> VehicleArrays:
+    """Stack catalog missiles into `VehicleArrays` (one row per missile)."""
+    ms = [missiles] if not isinstance(missiles, Sequence) else list(missiles)
+    n, s_max = len(ms), max((len(m.stages) for m in ms), default=0)
+    n_st = np.zeros(n, dtype=np.int64)
+    m_ign, mdot, ve, burn, coast = (np.zeros((n, max(s_max, 1))) for _ in range(5))
+    cda, inv_beta, rise = np.zeros(n), np.zeros(n), np.zeros(n)
+    for i, m in enumerate(ms):
+        n_st[i] = len(m.stages)
+        above = m.payload_mass_kg.value
+        for s in reversed(range(len(m.stages))):
+            st = m.stages[s]
+            above += st.wet_mass_kg.value
+            m_ign[i, s] = above
+            mdot[i, s] = st.propellant_mass_kg.value / st.burn_time_s.value
+            ve[i, s] = st.exhaust_velocity
+            burn[i, s] = st.burn_time_s.value
+            coast[i, s] = st.coast_after_s.value if st.coast_after_s is not None else 0.0
+        d = m.body_diameter_m.value
+        cda[i] = m.body_drag_coefficient.value * np.pi * d * d / 4.0
+        inv_beta[i] = 1.0 / m.rv_ballistic_coefficient_kg_m2.value
+        rise[i] = m.vertical_rise_s.value
+    return VehicleArrays(n_st, m_ign, mdot, ve, burn, coast, cda, inv_beta, rise)
+
+
+def ballistic_body(n: int, beta_kg_m2: ArrayLike = np.inf) -> VehicleArrays:
+    """N unpowered bodies of ballistic coefficient beta (inf: no drag)."""
+    beta = np.broadcast_to(np.asarray(beta_kg_m2, dtype=float), (n,))
+    z = np.zeros((n, 1))
+    return VehicleArrays(
+        np.zeros(n, dtype=np.int64), z, z, z, z, z, np.zeros(n),
+        np.where(np.isinf(beta), 0.0, 1.0 / beta), np.zeros(n),
+    )
+
+
+def local_basis(lat_rad: FloatArray, lon_rad: FloatArray) -> tuple[FloatArray, ...]:
+    """Geodetic up, north and east unit vectors (ECEF), each (N, 3)."""
+    cl, sl, co, so = np.cos(lat_rad), np.sin(lat_rad), np.cos(lon_rad), np.sin(lon_rad)
+    up = np.stack([cl * co, cl * so, sl], axis=-1)
+    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
+    east = np.stack([-so, co, np.zeros_like(co)], axis=-1)
+    return up, north, east
+
+
+def _as_batch(x: ArrayLike, n: int, name: str) -> FloatArray:
+    a = np.asarray(x, dtype=float)
+    try:
+        return np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=float)
+    except ValueError as err:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the batch ({n},)") from err
+
+
+def propagate(
+    vehicles: VehicleArrays,
+    r0_ecef_m: ArrayLike,
+    v0_ecef_m_s: ArrayLike,
+    *,
+    azimuth_rad: ArrayLike = 0.0,
+    loft_rad: ArrayLike = 0.0,
+    cutoff_s: ArrayLike = np.inf,
+    impact_altitude_m: ArrayLike = 0.0,
+    settings: FlyoutSettings | None = None,
+) -> Trajectories:
+    """Fly a batch from initial ECEF states (the one entry point to the integrator).
+
+    Parameters
+    ----------
+    vehicles : N vehicles (or 1, broadcast to the batch of initial states).
+    r0_ecef_m, v0_ecef_m_s : (N, 3) initial position and Earth-relative velocity, ECEF.
+    azimuth_rad : launch azimuth, clockwise from north (boost steering).
+    loft_rad : steering parameter: pitch-over kick (gravity turn) or final pitch from the
+        vertical (pitch program). Larger is flatter.
+    cutoff_s : thrust cut-off time after launch (inf: every stage burns out).
+    impact_altitude_m : altitude of the impact surface above the ellipsoid.
+    settings : `FlyoutSettings`.
+    """
+    st = settings or FlyoutSettings()
+    r0 = np.atleast_2d(np.asarray(r0_ecef_m, dtype=float))
+    v0 = np.atleast_2d(np.asarray(v0_ecef_m_s, dtype=float))
+    n = max(r0.shape[0], v0.shape[0], vehicles.size)
+    r0 = np.ascontiguousarray(np.broadcast_to(r0, (n, 3)))
+    v0 = np.ascontiguousarray(np.broadcast_to(v0, (n, 3)))
+    if vehicles.size == 1 and n > 1:
+        vehicles = vehicles.take(np.zeros(n, dtype=np.int64))
+    elif vehicles.size != n:
+        raise ValueError(f"vehicles: batch of {vehicles.size} does not match {n} initial states")
+    e = st.earth
+    omega = e.omega_rad_s
+    # initial inertial velocity: Earth-relative velocity plus the Earth's rotation (omega x r)
+    v0_eci = v0 + np.stack([-omega * r0[:, 1], omega * r0[:, 0], np.zeros(n)], axis=1)
+    earth = np.array([e.a_m, e.f, e.mu_m3_s2, e.j2, omega])
+    tol = np.array([st.rtol, st.atol_m, st.atol_m_s, st.max_step_s])
+    az = _as_batch(azimuth_rad, n, "azimuth_rad")
+    loft = _as_batch(loft_rad, n, "loft_rad")
+    cut = _as_batch(cutoff_s, n, "cutoff_s")
+    h_imp = _as_batch(impact_altitude_m, n, "impact_altitude_m")
+    t_pitch = np.full(n, st.pitch_over_s)
+    steer = _k.STEER_GRAVITY_TURN if st.steering is Steering.GRAVITY_TURN else _k.STEER_PITCH_PROGRAM
+    s_cols = vehicles.m_ign_kg.shape[1]
+
+    def run(sample_dt: float, n_cols: int) -> tuple[np.ndarray, ...]:
+        status = np.zeros(n, dtype=np.int64)
+        ev_t = np.empty((n, _k.N_EVENTS))
+        ev_r = np.empty((n, _k.N_EVENTS, 3))
+        ev_v = np.empty((n, _k.N_EVENTS, 3))
+        stage_t = np.empty((n, s_cols))
+        n_samp = np.zeros(n, dtype=np.int64)
+        t_samp = np.full((n, n_cols), np.nan)
+        r_samp = np.full((n, n_cols, 3), np.nan)
+        v_samp = np.full((n, n_cols, 3), np.nan)
+        n_steps = np.zeros(n, dtype=np.int64)
+        _k.propagate_batch(
+            r0, v0_eci, vehicles.n_stages, vehicles.m_ign_kg, vehicles.mdot_kg_s,
+            vehicles.ve_m_s, vehicles.burn_s, vehicles.coast_s, cut, vehicles.cda_m2,
+            vehicles.inv_beta_m2_kg, steer, az, loft, vehicles.vertical_rise_s, t_pitch, h_imp,
+            earth, st.drag, st.reentry_altitude_m, st.t_max_s, tol, sample_dt,
+            status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps,
+        )  # fmt: skip
+        return status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps
+
+    out = run(0.0, 0)
+    if st.sample_dt_s is not None and n > 0:
+        if st.sample_dt_s <= 0:
+            raise ValueError(f"sample_dt_s must be > 0, got {st.sample_dt_s}")
+        t_end = np.where(np.isfinite(out[1][:, _k.EV_IMPACT]), out[1][:, _k.EV_IMPACT], st.t_max_s)
+        n_cols = int(np.ceil(float(np.max(t_end)) / st.sample_dt_s)) + 2
+        out = run(float(st.sample_dt_s), n_cols)
+    status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps = out
+    return Trajectories(
+        status=status,
+        t_s=t_samp,
+        r_ecef_m=r_samp,
+        v_ecef_m_s=v_samp,
+        n_samples=n_samp,
+        event_t_s=ev_t,
+        event_r_ecef_m=ev_r,
+        event_v_ecef_m_s=ev_v,
+        stage_burnout_t_s=stage_t,
+        launch_r_ecef_m=r0,
+        earth=e,
+        n_steps=n_steps,
+    )
+
+
+def fly_missiles(
+    vehicles: VehicleArrays,
+    launch_lat_rad: ArrayLike,
+    launch_lon_rad: ArrayLike,
+    azimuth_rad: ArrayLike,
+    loft_rad: ArrayLike,
+    *,
+    launch_alt_m: ArrayLike = 0.0,
+    cutoff_s: ArrayLike = np.inf,
+    impact_altitude_m: ArrayLike = 0.0,
+    settings: FlyoutSettings | None = None,
+) -> Trajectories:
+    """Launch a batch of missiles from the ground (at rest on the rotating Earth)."""
+    st = settings or FlyoutSettings()
+    lat, lon, alt, az = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
+          (launch_lat_rad, launch_lon_rad, launch_alt_m, azimuth_rad))
+    )  # fmt: skip
+    r0 = geodetic_to_ecef(lat, lon, alt, st.earth)
+    return propagate(
+        vehicles, r0, np.zeros_like(r0), azimuth_rad=az, loft_rad=loft_rad, cutoff_s=cutoff_s,
+        impact_altitude_m=impact_altitude_m, settings=st,
+    )  # fmt: skip
+
+
+def burnout_state_ecef(
+    lat_rad: ArrayLike,
+    lon_rad: ArrayLike,
+    alt_m: ArrayLike,
+    speed_m_s: ArrayLike,
+    gamma_rad: ArrayLike,
+    azimuth_rad: ArrayLike,
+    earth: EarthModel,
+) -> tuple[FloatArray, FloatArray]:
+    """ECEF position and Earth-relative velocity of a body at a geodetic point, moving at
+    `speed` with flight-path angle `gamma` above the local (geodetic) horizontal, heading
+    `azimuth` clockwise from north."""
+    lat, lon, alt, v, g, az = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
+          (lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad))
+    )  # fmt: skip
+    r = geodetic_to_ecef(lat, lon, alt, earth)
+    up, north, east = local_basis(lat, lon)
+    horiz = np.cos(az)[:, None] * north + np.sin(az)[:, None] * east
+    vel = v[:, None] * (np.sin(g)[:, None] * up + np.cos(g)[:, None] * horiz)
+    return r, vel
+
+
+def fly_free(
+    lat_rad: ArrayLike,
+    lon_rad: ArrayLike,
+    alt_m: ArrayLike,
+    speed_m_s: ArrayLike,
+    gamma_rad: ArrayLike,
+    azimuth_rad: ArrayLike,
+    *,
+    beta_kg_m2: ArrayLike = np.inf,
+    impact_altitude_m: ArrayLike = 0.0,
+    settings: FlyoutSettings | None = None,
+) -> Trajectories:
+    """Free flight from given burnout conditions (Earth-relative speed and angle): the oracle
+    mode that closed-form Kepler arcs check."""
+    st = settings or FlyoutSettings()
+    r0, v0 = burnout_state_ecef(lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad,
+                                st.earth)
+    return propagate(
+        ballistic_body(r0.shape[0], beta_kg_m2), r0, v0, impact_altitude_m=impact_altitude_m,
+        settings=st,
+    )  # fmt: skip
