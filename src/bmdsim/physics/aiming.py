@@ -25,6 +25,7 @@ from enum import Enum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bmdsim.physics._integrator import STATUS_NO_IMPACT
 from bmdsim.physics.earth import geodesic_inverse
 from bmdsim.physics.flyout import FlyoutSettings, VehicleArrays, fly_missiles
 from bmdsim.physics.trajectory import Trajectories
@@ -266,8 +267,9 @@ def aim(
             tr = p.fly(idx, az[idx], loft, cut)
             down, cross = p.miss(idx, tr)
             az[idx] += p.az_step(idx, cross)
-            # a failed flight (no impact) counts as very short
-            return np.where(np.isnan(down), -p.dist[idx], down)
+            # a flight still up at t_max counts as long, one that crashed in boost as short
+            failed = np.where(tr.status == STATUS_NO_IMPACT, p.dist[idx], -p.dist[idx])
+            return np.where(np.isnan(down), failed, down)
 
         return f
 
@@ -374,6 +376,8 @@ def _given_apogee(p: _Problem, vehicle: VehicleArrays, st: FlyoutSettings, az: F
         f_me = f_loft(me_loft.copy(), all_idx)
         f0, f1 = (f_end, f_me) if lofted else (f_me, f_end)
         end = _illinois(f_loft, l0, l1, f0, f1, tol_m)
+        # step 2 % inside the branch so that full burn surely flies long (range is steep here)
+        end = end + 0.02 * (me_loft - end)
     apo_tol = max(1000.0, 0.002 * apogee_m)
     cut_state = me_cut.copy()
 
@@ -381,8 +385,10 @@ def _given_apogee(p: _Problem, vehicle: VehicleArrays, st: FlyoutSettings, az: F
         fc = control_fn("cut", _scatter(n, idx, loft), None)
         lo = np.full(idx.size, p.boost_s * CUTOFF_MIN_FRACTION)
         hi = np.full(idx.size, p.boost_s)
-        c = _illinois(lambda x, j: fc(x, idx[j]), lo, hi, fc(lo.copy(), idx), fc(hi.copy(), idx),
-                      tol_m)
+        f_lo = fc(lo.copy(), idx)
+        fc(hi.copy(), idx)  # settle the azimuth on this loft's full-burn flight first
+        f_hi = fc(hi.copy(), idx)
+        c = _illinois(lambda x, j: fc(x, idx[j]), lo, hi, f_lo, f_hi, tol_m)
         cut_state[idx] = c
         tr = p.fly(idx, az[idx], loft, c)
         return tr.apogee_altitude_m - apogee_m

@@ -1,0 +1,162 @@
+"""Command-line interface (Typer): `bmdsim flyout`, `bmdsim missiles`.
+
+Errors in flags or values print one clear line and exit with code 2 (Typer's convention for
+usage errors); nothing is written on failure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from enum import Enum
+from typing import Annotated, Any, NoReturn
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bmdsim import __version__
+
+app = typer.Typer(
+    name="bmdsim",
+    help="Open, transparent simulator of cooperative ballistic missile defense architectures.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+class EarthChoice(str, Enum):
+    wgs84 = "wgs84"
+    sphere = "sphere"
+
+
+class ShapeChoice(str, Enum):
+    minimum_energy = "minimum-energy"
+    lofted = "lofted"
+    depressed = "depressed"
+
+
+class SteeringChoice(str, Enum):
+    gravity_turn = "gravity-turn"
+    pitch_program = "pitch-program"
+
+
+def fail(message: str) -> NoReturn:
+    """Print a usage error and exit with code 2."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def parse_latlon(text: str, flag: str) -> tuple[float, float]:
+    """'LAT,LON' in degrees -> (lat, lon); a clear error otherwise."""
+    parts = text.split(",")
+    if len(parts) != 2:
+        fail(f"{flag}: expected LAT,LON in degrees (e.g. 35.7,51.4), got {text!r}")
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        fail(f"{flag}: expected two numbers LAT,LON in degrees, got {text!r}")
+    if not -90.0 <= lat <= 90.0:
+        fail(f"{flag}: latitude {lat} is outside [-90, 90] degrees")
+    if not -180.0 <= lon <= 360.0:
+        fail(f"{flag}: longitude {lon} is outside [-180, 360] degrees")
+    return lat, lon
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"bmdsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    """bmdsim: kinematics and system-level performance of missile defense, from public data."""
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _km(x: float) -> float | None:
+    v = _finite(x)
+    return None if v is None else round(v / 1e3, 6)
+
+
+def print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, indent=2, allow_nan=False))
+
+
+@app.command("missiles")
+def missiles_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List the missile catalog with each missile's computed maximum range beside the cited one.
+
+    Computed: minimum-energy (range-maximising) full-burn flight over the non-rotating WGS84
+    Earth with J2 and drag, launched along the equator (docs/model/missiles.md)."""
+    from bmdsim.models.missiles import load_missiles
+    from bmdsim.physics.aiming import max_range_loft
+    from bmdsim.physics.earth import EarthModel
+    from bmdsim.physics.flyout import FlyoutSettings, vehicle_arrays
+
+    cat = load_missiles()
+    settings = FlyoutSettings(earth=EarthModel.wgs84(rotation=False), sample_dt_s=None)
+    rows = []
+    for m in cat.values():
+        rmax, _ = max_range_loft(vehicle_arrays(m), 0.0, 0.0, np.pi / 2, settings=settings)
+        computed = float(rmax[0]) / 1e3
+        cited = m.cited_range_km.value
+        rows.append(
+            {
+                "name": m.name,
+                "display_name": m.display_name,
+                "category": m.category,
+                "country": m.country,
+                "stages": len(m.stages),
+                "propellant": m.propellant,
+                "launch_mass_kg": round(m.total_mass_kg, 1),
+                "payload_kg": m.payload_mass_kg.value,
+                "ideal_delta_v_km_s": round(m.ideal_delta_v_m_s / 1e3, 3),
+                "max_range_km": round(computed, 1),
+                "cited_range_km": cited,
+                "cited_range_source": m.cited_range_km.source,
+                "range_ratio": round(computed / cited, 4),
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    t = Table(title="bmdsim missile catalog (computed: non-rotating WGS84 + J2, drag)")
+    for col in ("name", "class", "stages", "mass t", "payload kg", "ideal dv km/s",
+                "max range km", "cited km", "ratio"):
+        t.add_column(col, justify="right" if col not in ("name", "class") else "left")
+    for r in rows:
+        t.add_row(
+            r["name"], r["category"], str(r["stages"]), f"{r['launch_mass_kg'] / 1e3:.1f}",
+            f"{r['payload_kg']:.0f}", f"{r['ideal_delta_v_km_s']:.2f}",
+            f"{r['max_range_km']:,.0f}", f"{r['cited_range_km']:,.0f}", f"{r['range_ratio']:.2f}",
+        )  # fmt: skip
+    console.print(t)
+
+
+from bmdsim.cli_flyout import flyout_cmd  # noqa: E402
+
+app.command("flyout")(flyout_cmd)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
