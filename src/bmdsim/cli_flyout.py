@@ -135,7 +135,13 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
       bmdsim flyout --missile topol-m --launch 54.03,35.77 --azimuth-deg 330 --max-range
       bmdsim flyout --burnout-speed-km-s 7.2 --min-energy --earth sphere --no-rotation --no-drag
     """
-    from bmdsim.physics.aiming import AimingError, Shape, aim, fan_maximize, max_range_loft
+    from bmdsim.physics.aiming import (
+        AimingError,
+        Shape,
+        aim,
+        max_range_free_flight,
+        max_range_loft,
+    )
     from bmdsim.physics.earth import earth_model
     from bmdsim.physics.flyout import FlyoutSettings, Steering, fly_free, fly_missiles
 
@@ -171,10 +177,8 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
                             beta_kg_m2=beta, impact_altitude_m=h_imp, settings=stf)
 
         if min_energy:
-            gam, _ = fan_maximize(
-                lambda g, r: np.where((tr := fly(g)).ok, tr.range_m, -np.inf),
-                np.array([math.radians(0.5)]), np.array([math.radians(89.5)]), rounds=7,
-            )  # fmt: skip
+            _, gam = max_range_free_flight(math.radians(lat), math.radians(lon), h0, v, az,
+                                           beta_kg_m2=beta, impact_altitude_m=h_imp, settings=stf)
         else:
             gam = np.array([math.radians(burnout_angle_deg)])  # type: ignore[arg-type]
         tr = fly(gam)

@@ -25,9 +25,10 @@ from enum import Enum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bmdsim.physics._integrator import STATUS_NO_IMPACT
+from bmdsim.physics._integrator import EV_BURNOUT, EV_IMPACT, STATUS_NO_IMPACT
 from bmdsim.physics.earth import geodesic_inverse
-from bmdsim.physics.flyout import FlyoutSettings, VehicleArrays, fly_missiles
+from bmdsim.physics.kepler import max_range_angle
+from bmdsim.physics.flyout import FlyoutSettings, VehicleArrays, fly_free, fly_missiles
 from bmdsim.physics.trajectory import Trajectories
 
 FloatArray = NDArray[np.float64]
@@ -152,6 +153,27 @@ def fan_maximize(
     return best_x, objective(best_x, rows)
 
 
+def depressed(tr: Trajectories) -> NDArray[np.bool_]:
+    """True where the free flight is depressed: the burnout flight-path angle is below the
+    minimum-energy angle for the burnout speed (two-body, inertial, geocentric; the
+    burnout and impact radii as flown). Where no such angle exists (speed enough to reach the
+    antipode) nothing is depressed."""
+    r = tr.event_r_ecef_m[:, EV_BURNOUT]
+    w = tr.earth.omega_rad_s
+    v = tr.event_v_ecef_m_s[:, EV_BURNOUT] + np.stack(
+        [-w * r[:, 1], w * r[:, 0], np.zeros(len(r))], axis=1
+    )
+    rn, vn = np.linalg.norm(r, axis=1), np.linalg.norm(v, axis=1)
+    gamma = np.arcsin(np.clip(np.sum(r * v, axis=1) / (rn * vn), -1.0, 1.0))
+    r1 = np.linalg.norm(tr.event_r_ecef_m[:, EV_IMPACT], axis=1)
+    good = np.isfinite(r1) & (vn > 0)
+    opt = np.full(len(r), np.nan)
+    if np.any(good):
+        opt[good] = max_range_angle(vn[good], rn[good], r1[good],
+                                    mu_m3_s2=tr.earth.mu_m3_s2).flight_path_angle_rad
+    return np.where(np.isnan(opt), False, gamma < opt - 1e-9)
+
+
 def max_range_loft(
     vehicle: VehicleArrays,
     lat_rad: ArrayLike,
@@ -163,7 +185,12 @@ def max_range_loft(
     settings: FlyoutSettings | None = None,
     rounds: int = 4,
 ) -> tuple[FloatArray, FloatArray]:
-    """Maximum range (m) and the loft that gives it, per element, at the given cut-off."""
+    """Maximum range (m) and the loft that gives it, per element, at the given cut-off.
+
+    The maximum is taken over trajectories that are not `depressed`: the minimum-energy
+    trajectory. Without that bound a flatter boost trades burnout angle for lower gravity
+    losses and the 'maximum' of a near-orbital ICBM slides to a sea-skimming, fractional-orbit
+    boost that no ballistic missile flies (docs/model/aiming.md)."""
     st = (settings or FlyoutSettings()).with_(sample_dt_s=None)
     lat, lon, az, cut, alt = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(a, dtype=float)) for a in (lat_rad, lon_rad, azimuth_rad,
@@ -173,12 +200,44 @@ def max_range_loft(
     def rng(loft: FloatArray, r: NDArray[np.int64]) -> FloatArray:
         tr = fly_missiles(vehicle, lat[r], lon[r], az[r], loft, launch_alt_m=alt[r],
                           cutoff_s=cut[r], settings=st)
-        return np.where(tr.ok, tr.range_m, -np.inf)
+        return np.where(tr.ok & ~depressed(tr), tr.range_m, -np.inf)
 
     n = lat.shape[0]
     loft, best = fan_maximize(rng, np.full(n, LOFT_MIN_RAD), np.full(n, LOFT_MAX_RAD),
                               rounds=rounds)
     return best, loft
+
+
+def max_range_free_flight(
+    lat_rad: ArrayLike,
+    lon_rad: ArrayLike,
+    alt_m: ArrayLike,
+    speed_m_s: ArrayLike,
+    azimuth_rad: ArrayLike,
+    *,
+    beta_kg_m2: ArrayLike = np.inf,
+    impact_altitude_m: ArrayLike = 0.0,
+    settings: FlyoutSettings | None = None,
+    rounds: int = 7,
+) -> tuple[FloatArray, FloatArray]:
+    """Maximum range (m) of free flights from given burnout conditions, and the flight-path
+    angle (rad) that gives it: the integrator's own answer to the minimum-energy problem that
+    `bmdsim.physics.kepler.max_range_angle` solves in closed form (vacuum, sphere)."""
+    st = (settings or FlyoutSettings()).with_(sample_dt_s=None)
+    lat, lon, alt, v, az, beta, h1 = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
+          (lat_rad, lon_rad, alt_m, speed_m_s, azimuth_rad, beta_kg_m2, impact_altitude_m))
+    )  # fmt: skip
+
+    def rng(gamma: FloatArray, r: NDArray[np.int64]) -> FloatArray:
+        tr = fly_free(lat[r], lon[r], alt[r], v[r], gamma, az[r], beta_kg_m2=beta[r],
+                      impact_altitude_m=h1[r], settings=st)
+        return np.where(tr.ok, tr.range_m, -np.inf)
+
+    n = lat.shape[0]
+    gamma, best = fan_maximize(rng, np.full(n, np.deg2rad(0.5)), np.full(n, np.deg2rad(89.5)),
+                               rounds=rounds)
+    return best, gamma
 
 
 def _illinois(
