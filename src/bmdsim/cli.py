@@ -136,16 +136,18 @@ def missiles_cmd(
         print_json(rows)
         return
     t = Table(title="bmdsim missile catalog (computed: non-rotating WGS84 + J2, drag)")
-    for col in ("name", "class", "stages", "mass t", "payload kg", "ideal dv km/s",
-                "max range km", "cited km", "ratio"):
-        t.add_column(col, justify="right" if col not in ("name", "class") else "left")
+    t.add_column("name", no_wrap=True)
+    t.add_column("class")
+    for col in ("stages", "mass t", "payload kg", "ideal dv km/s", "max range km", "cited km",
+                "ratio"):
+        t.add_column(col, justify="right")
     for r in rows:
         t.add_row(
             r["name"], r["category"], str(r["stages"]), f"{r['launch_mass_kg'] / 1e3:.1f}",
             f"{r['payload_kg']:.0f}", f"{r['ideal_delta_v_km_s']:.2f}",
             f"{r['max_range_km']:,.0f}", f"{r['cited_range_km']:,.0f}", f"{r['range_ratio']:.2f}",
         )  # fmt: skip
-    console.print(t)
+    Console(width=max(console.width, 120)).print(t)
 
 
 from bmdsim.cli_flyout import flyout_cmd  # noqa: E402

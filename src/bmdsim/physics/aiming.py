@@ -143,9 +143,11 @@ def fan_maximize(
         v0 = val[rows, np.clip(j - 1, 0, k - 1)]
         v1 = val[rows, j]
         v2 = val[rows, np.clip(j + 1, 0, k - 1)]
-        den = v0 - 2 * v1 + v2
-        inner = (j > 0) & (j < k - 1) & np.isfinite(v0) & np.isfinite(v2) & (den < 0)
-        off = np.where(inner, 0.5 * (v0 - v2) / np.where(inner, den, 1.0), 0.0)
+        inner = (j > 0) & (j < k - 1) & np.isfinite(v0) & np.isfinite(v2)
+        with np.errstate(invalid="ignore"):
+            den = np.where(inner, v0 - 2 * v1 + v2, 0.0)
+            inner &= den < 0
+            off = np.where(inner, 0.5 * (v0 - v2) / np.where(inner, den, 1.0), 0.0)
         best_x = fan[rows, j] + off * step
         lo0, hi0 = lo, hi
         lo = np.maximum(best_x - 2 * step, lo0)
@@ -155,14 +157,13 @@ def fan_maximize(
 
 def depressed(tr: Trajectories) -> NDArray[np.bool_]:
     """True where the free flight is depressed: the burnout flight-path angle is below the
-    minimum-energy angle for the burnout speed (two-body, inertial, geocentric; the
-    burnout and impact radii as flown). Where no such angle exists (speed enough to reach the
-    antipode) nothing is depressed."""
+    minimum-energy angle for the burnout speed (two-body closed form, geocentric; burnout and
+    impact radii as flown). Speed and angle are taken relative to the Earth, as on a
+    non-rotating Earth: the inertial ones would call an eastward shot depressed because the
+    Earth's rotation flattens its inertial velocity. Where no such angle exists (speed enough
+    to reach the antipode) nothing is depressed."""
     r = tr.event_r_ecef_m[:, EV_BURNOUT]
-    w = tr.earth.omega_rad_s
-    v = tr.event_v_ecef_m_s[:, EV_BURNOUT] + np.stack(
-        [-w * r[:, 1], w * r[:, 0], np.zeros(len(r))], axis=1
-    )
+    v = tr.event_v_ecef_m_s[:, EV_BURNOUT]
     rn, vn = np.linalg.norm(r, axis=1), np.linalg.norm(v, axis=1)
     gamma = np.arcsin(np.clip(np.sum(r * v, axis=1) / (rn * vn), -1.0, 1.0))
     r1 = np.linalg.norm(tr.event_r_ecef_m[:, EV_IMPACT], axis=1)

@@ -1,0 +1,5 @@
+"""`python -m bmdsim` runs the command-line interface."""
+
+from bmdsim.cli import main
+
+main()
