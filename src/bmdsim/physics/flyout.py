@@ -281,14 +281,15 @@ def fly_missiles(
 ) -> Trajectories:
     """Launch a batch of missiles from the ground (at rest on the rotating Earth)."""
     st = settings or FlyoutSettings()
-    lat, lon, alt, az = np.broadcast_arrays(
+    lat, lon, alt, az, loft, cut, h_imp = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
-          (launch_lat_rad, launch_lon_rad, launch_alt_m, azimuth_rad))
+          (launch_lat_rad, launch_lon_rad, launch_alt_m, azimuth_rad, loft_rad, cutoff_s,
+           impact_altitude_m))
     )  # fmt: skip
     r0 = geodetic_to_ecef(lat, lon, alt, st.earth)
     return propagate(
-        vehicles, r0, np.zeros_like(r0), azimuth_rad=az, loft_rad=loft_rad, cutoff_s=cutoff_s,
-        impact_altitude_m=impact_altitude_m, settings=st,
+        vehicles, r0, np.zeros_like(r0), azimuth_rad=az, loft_rad=loft, cutoff_s=cut,
+        impact_altitude_m=h_imp, settings=st,
     )  # fmt: skip
 
 
@@ -330,9 +331,12 @@ def fly_free(
     """Free flight from given burnout conditions (Earth-relative speed and angle): the oracle
     mode that closed-form Kepler arcs check."""
     st = settings or FlyoutSettings()
-    r0, v0 = burnout_state_ecef(lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad,
-                                st.earth)
+    lat, lon, alt, v, g, az, beta, h_imp = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
+          (lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad, beta_kg_m2,
+           impact_altitude_m))
+    )  # fmt: skip
+    r0, v0 = burnout_state_ecef(lat, lon, alt, v, g, az, st.earth)
     return propagate(
-        ballistic_body(r0.shape[0], beta_kg_m2), r0, v0, impact_altitude_m=impact_altitude_m,
-        settings=st,
+        ballistic_body(r0.shape[0], beta), r0, v0, impact_altitude_m=h_imp, settings=st,
     )  # fmt: skip
