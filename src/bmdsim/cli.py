@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
 import numpy as np
@@ -29,18 +29,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class EarthChoice(str, Enum):
+class EarthChoice(StrEnum):
     wgs84 = "wgs84"
     sphere = "sphere"
 
 
-class ShapeChoice(str, Enum):
+class ShapeChoice(StrEnum):
     minimum_energy = "minimum-energy"
     lofted = "lofted"
     depressed = "depressed"
 
 
-class SteeringChoice(str, Enum):
+class SteeringChoice(StrEnum):
     gravity_turn = "gravity-turn"
     pitch_program = "pitch-program"
 
@@ -110,7 +110,7 @@ def missiles_cmd(
 
     cat = load_missiles()
     settings = FlyoutSettings(earth=EarthModel.wgs84(rotation=False), sample_dt_s=None)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in cat.values():
         rmax, _ = max_range_loft(vehicle_arrays(m), 0.0, 0.0, np.pi / 2, settings=settings)
         computed = float(rmax[0]) / 1e3
@@ -138,8 +138,15 @@ def missiles_cmd(
     t = Table(title="bmdsim missile catalog (computed: non-rotating WGS84 + J2, drag)")
     t.add_column("name", no_wrap=True)
     t.add_column("class")
-    for col in ("stages", "mass t", "payload kg", "ideal dv km/s", "max range km", "cited km",
-                "ratio"):
+    for col in (
+        "stages",
+        "mass t",
+        "payload kg",
+        "ideal dv km/s",
+        "max range km",
+        "cited km",
+        "ratio",
+    ):
         t.add_column(col, justify="right")
     for r in rows:
         t.add_row(

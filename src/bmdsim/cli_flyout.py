@@ -91,41 +91,51 @@ def _print_table(doc: dict[str, Any]) -> None:
 
 
 def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
-    missile: Annotated[str | None, typer.Option(help="Catalog missile (see `bmdsim missiles`).")]
-    = None,
+    missile: Annotated[
+        str | None, typer.Option(help="Catalog missile (see `bmdsim missiles`).")
+    ] = None,
     launch: Annotated[str | None, typer.Option(help="Launch point LAT,LON (deg).")] = None,
     target: Annotated[str | None, typer.Option(help="Target point LAT,LON (deg).")] = None,
-    shape: Annotated[ShapeChoice, typer.Option(help="Trajectory shape when aiming.")]
-    = ShapeChoice.minimum_energy,
-    apogee_km: Annotated[float | None, typer.Option(help="Apogee of a lofted/depressed shot.")]
-    = None,
-    azimuth_deg: Annotated[float | None, typer.Option(help="Launch azimuth, deg from north.")]
-    = None,
-    max_range: Annotated[bool, typer.Option("--max-range", help="Fly the maximum range.")]
-    = False,
-    loft_deg: Annotated[float | None, typer.Option(help="Steering loft (pitch-over kick), deg.")]
-    = None,
-    cutoff_s: Annotated[float | None, typer.Option(help="Thrust cut-off time after launch.")]
-    = None,
+    shape: Annotated[
+        ShapeChoice, typer.Option(help="Trajectory shape when aiming.")
+    ] = ShapeChoice.minimum_energy,
+    apogee_km: Annotated[
+        float | None, typer.Option(help="Apogee of a lofted/depressed shot.")
+    ] = None,
+    azimuth_deg: Annotated[
+        float | None, typer.Option(help="Launch azimuth, deg from north.")
+    ] = None,
+    max_range: Annotated[bool, typer.Option("--max-range", help="Fly the maximum range.")] = False,
+    loft_deg: Annotated[
+        float | None, typer.Option(help="Steering loft (pitch-over kick), deg.")
+    ] = None,
+    cutoff_s: Annotated[
+        float | None, typer.Option(help="Thrust cut-off time after launch.")
+    ] = None,
     burnout_speed_km_s: Annotated[float | None, typer.Option(help="Free flight: speed.")] = None,
-    burnout_angle_deg: Annotated[float | None, typer.Option(
-        help="Free flight: flight-path angle above the horizontal.")] = None,
-    burnout_altitude_km: Annotated[float, typer.Option(help="Free flight: start altitude.")]
-    = 0.0,
-    min_energy: Annotated[bool, typer.Option(
-        "--min-energy", help="Free flight: choose the angle that maximises range.")] = False,
-    impact_altitude_km: Annotated[float, typer.Option(help="Altitude of the impact surface.")]
-    = 0.0,
-    beta_kg_m2: Annotated[float | None, typer.Option(
-        help="Free flight with drag: ballistic coefficient of the body.")] = None,
+    burnout_angle_deg: Annotated[
+        float | None, typer.Option(help="Free flight: flight-path angle above the horizontal.")
+    ] = None,
+    burnout_altitude_km: Annotated[float, typer.Option(help="Free flight: start altitude.")] = 0.0,
+    min_energy: Annotated[
+        bool,
+        typer.Option("--min-energy", help="Free flight: choose the angle that maximises range."),
+    ] = False,
+    impact_altitude_km: Annotated[
+        float, typer.Option(help="Altitude of the impact surface.")
+    ] = 0.0,
+    beta_kg_m2: Annotated[
+        float | None, typer.Option(help="Free flight with drag: ballistic coefficient of the body.")
+    ] = None,
     earth: Annotated[EarthChoice, typer.Option(help="Earth model.")] = EarthChoice.wgs84,
-    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Non-rotating Earth.")]
-    = False,
+    no_rotation: Annotated[bool, typer.Option("--no-rotation", help="Non-rotating Earth.")] = False,
     no_drag: Annotated[bool, typer.Option("--no-drag", help="Vacuum flight.")] = False,
-    steering: Annotated[SteeringChoice, typer.Option(help="Boost steering law.")]
-    = SteeringChoice.gravity_turn,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (docs/cli/flyout.md).")]
-    = False,
+    steering: Annotated[
+        SteeringChoice, typer.Option(help="Boost steering law.")
+    ] = SteeringChoice.gravity_turn,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (docs/cli/flyout.md).")
+    ] = False,
 ) -> None:
     """Fly a missile to a target, to its maximum range, or a free-flight arc from burnout.
 
@@ -173,12 +183,29 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
         stf = st.with_(rtol=1e-12, atol_m=1e-6, atol_m_s=1e-9)
 
         def fly(gamma: np.ndarray) -> Any:
-            return fly_free(math.radians(lat), math.radians(lon), h0, v, gamma, az,
-                            beta_kg_m2=beta, impact_altitude_m=h_imp, settings=stf)
+            return fly_free(
+                math.radians(lat),
+                math.radians(lon),
+                h0,
+                v,
+                gamma,
+                az,
+                beta_kg_m2=beta,
+                impact_altitude_m=h_imp,
+                settings=stf,
+            )
 
         if min_energy:
-            _, gam = max_range_free_flight(math.radians(lat), math.radians(lon), h0, v, az,
-                                           beta_kg_m2=beta, impact_altitude_m=h_imp, settings=stf)
+            _, gam = max_range_free_flight(
+                math.radians(lat),
+                math.radians(lon),
+                h0,
+                v,
+                az,
+                beta_kg_m2=beta,
+                impact_altitude_m=h_imp,
+                settings=stf,
+            )
         else:
             gam = np.array([math.radians(burnout_angle_deg)])  # type: ignore[arg-type]
         tr = fly(gam)
@@ -208,9 +235,17 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
             if apogee_km is not None and shape is ShapeChoice.minimum_energy:
                 fail("--apogee-km needs --shape lofted or --shape depressed")
             try:
-                sol = aim(veh, la, lo, math.radians(tlat), math.radians(tlon),
-                          shape=Shape(shape.value), target_alt_m=h_imp,
-                          apogee_m=None if apogee_km is None else apogee_km * 1e3, settings=st)
+                sol = aim(
+                    veh,
+                    la,
+                    lo,
+                    math.radians(tlat),
+                    math.radians(tlon),
+                    shape=Shape(shape.value),
+                    target_alt_m=h_imp,
+                    apogee_m=None if apogee_km is None else apogee_km * 1e3,
+                    settings=st,
+                )
             except AimingError as err:
                 fail(str(err))
             tr = sol.trajectories
@@ -236,8 +271,9 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
                 doc["mode"] = "direct"
             else:
                 fail("with --azimuth-deg give --max-range or --loft-deg")
-            tr = fly_missiles(veh, la, lo, az, loft, cutoff_s=cut, impact_altitude_m=h_imp,
-                              settings=st)
+            tr = fly_missiles(
+                veh, la, lo, az, loft, cutoff_s=cut, impact_altitude_m=h_imp, settings=st
+            )
             doc["controls"] = {"azimuth_deg": azimuth_deg % 360.0,
                                "loft_deg": math.degrees(float(loft[0])),
                                "cutoff_s": _finite(cut)}  # fmt: skip

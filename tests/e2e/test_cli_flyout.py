@@ -38,8 +38,19 @@ def test_aimed_flyout_json_schema_and_hit() -> None:
 
 
 def test_lofted_with_apogee_from_the_cli() -> None:
-    doc = run_json("flyout", "--missile", "topol-m", "--launch", "54.03,35.77",
-                   "--target", "51.5,-0.13", "--shape", "lofted", "--apogee-km", "2500")
+    doc = run_json(
+        "flyout",
+        "--missile",
+        "topol-m",
+        "--launch",
+        "54.03,35.77",
+        "--target",
+        "51.5,-0.13",
+        "--shape",
+        "lofted",
+        "--apogee-km",
+        "2500",
+    )
     assert doc["apogee_km"] == pytest.approx(2500.0, abs=5.0)
     assert doc["miss_km"] <= 1.0
 
@@ -60,7 +71,8 @@ def test_oracle_mode_matches_closed_form() -> None:
     assert doc["range_km"] == pytest.approx(exact.range_angle_rad * SPHERE_RADIUS_M / 1e3,
                                             rel=1e-3)  # fmt: skip
     assert doc["burnout"]["angle_deg"] == pytest.approx(
-        math.degrees(exact.flight_path_angle_rad), rel=1e-3)
+        math.degrees(exact.flight_path_angle_rad), rel=1e-3
+    )
 
 
 def test_oracle_mode_with_a_given_angle() -> None:
@@ -85,15 +97,39 @@ def test_readable_table_without_json() -> None:
         (["--missile", "nosuch", "--launch", "35,50", "--target", "36,51"], "sejjil-2"),
         (["--missile", "sejjil-2", "--launch", "95,50", "--target", "36,51"], "latitude 95"),
         (["--missile", "sejjil-2", "--launch", "35;50", "--target", "36,51"], "LAT,LON"),
-        (["--missile", "scud-b", "--launch", "35,51", "--target", "48.85,2.35"],
-         "beyond the maximum range"),
+        (
+            ["--missile", "scud-b", "--launch", "35,51", "--target", "48.85,2.35"],
+            "beyond the maximum range",
+        ),
         (["--burnout-speed-km-s", "3"], "exactly one of"),
         (["--burnout-speed-km-s", "3", "--burnout-angle-deg", "40"], "--beta-kg-m2"),
-        (["--missile", "sejjil-2", "--launch", "35,50", "--target", "36,51", "--apogee-km",
-          "300"], "--shape lofted"),
+        (
+            [
+                "--missile",
+                "sejjil-2",
+                "--launch",
+                "35,50",
+                "--target",
+                "36,51",
+                "--apogee-km",
+                "300",
+            ],
+            "--shape lofted",
+        ),
         (["--missile", "sejjil-2", "--launch", "35,50"], "--target"),
-        (["--missile", "sejjil-2", "--launch", "35,50", "--shape", "sideways", "--target",
-          "36,51"], "sideways"),
+        (
+            [
+                "--missile",
+                "sejjil-2",
+                "--launch",
+                "35,50",
+                "--shape",
+                "sideways",
+                "--target",
+                "36,51",
+            ],
+            "sideways",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(args: list[str], message: str) -> None:

@@ -54,8 +54,15 @@ def test_earlier_thrust_cutoff_never_flies_farther(
     m = get_missile("sejjil-2")
     veh = vehicle_arrays(m)
     full = m.boost_time_s
-    tr = fly_missiles(veh, math.radians(la), math.radians(lo), math.radians(a),
-                      math.radians(loft), cutoff_s=[frac * full, math.inf], settings=FULL)
+    tr = fly_missiles(
+        veh,
+        math.radians(la),
+        math.radians(lo),
+        math.radians(a),
+        math.radians(loft),
+        cutoff_s=[frac * full, math.inf],
+        settings=FULL,
+    )
     assert np.all(tr.ok)
     assert tr.range_m[0] < tr.range_m[1]
 

@@ -139,8 +139,17 @@ def test_thrust_below_weight_is_reported_per_element(minuteman: object) -> None:
     heavy = veh.take([0, 0])
     m_ign = heavy.m_ign_kg.copy()
     m_ign[1] *= 5.0
-    heavy = type(heavy)(heavy.n_stages, m_ign, heavy.mdot_kg_s, heavy.ve_m_s, heavy.burn_s,
-                        heavy.coast_s, heavy.cda_m2, heavy.inv_beta_m2_kg, heavy.vertical_rise_s)
+    heavy = type(heavy)(
+        heavy.n_stages,
+        m_ign,
+        heavy.mdot_kg_s,
+        heavy.ve_m_s,
+        heavy.burn_s,
+        heavy.coast_s,
+        heavy.cda_m2,
+        heavy.inv_beta_m2_kg,
+        heavy.vertical_rise_s,
+    )
     tr = fly_missiles(heavy, 0.7, 0.5, 1.0, np.radians(10.0), settings=FlyoutSettings(
         sample_dt_s=None))  # fmt: skip
     assert tr.status_names() == ["ok", "crash-in-boost"]

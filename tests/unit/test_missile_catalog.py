@@ -27,7 +27,7 @@ from bmdsim.models.missiles import (
     get_missile,
     load_missiles,
 )
-from bmdsim.physics.constants import G0_M_S2, SPHERE_RADIUS_M, WGS84_GM_M3_S2
+from bmdsim.physics.constants import G0_M_S2
 
 CATALOG = load_missiles()
 
@@ -52,28 +52,6 @@ DV_BAND_M_S = {
     "IRBM": (5000.0, 7500.0),
     "ICBM": (7500.0, 10000.0),
 }
-
-# Gravity-loss factor on g0 * total burn time for the rough estimate (gravity turns).
-GRAVITY_FACTOR = {"SRBM": 0.55, "MRBM": 0.45, "IRBM": 0.45, "ICBM": 0.45}
-DRAG_LOSS_M_S = 100.0  # middle of the 0.05-0.15 km/s band
-
-
-def rough_burnout_speed_m_s(missile: Missile, drag_loss_m_s: float = DRAG_LOSS_M_S) -> float:
-    """Ideal delta-v minus a gravity loss (factor x g0 x burn time) and a drag loss, m/s."""
-    burn_s = sum(s.burn_time_s.value for s in missile.stages)
-    gravity_loss = GRAVITY_FACTOR[missile.category] * 9.81 * burn_s
-    return missile.ideal_delta_v_m_s - gravity_loss - drag_loss_m_s
-
-
-def min_energy_range_km(v_m_s: float) -> float:
-    """Minimum-energy ballistic range on a non-rotating sphere of radius 6,371 km, km."""
-    nu = v_m_s**2 * SPHERE_RADIUS_M / WGS84_GM_M3_S2
-    psi = 2.0 * math.asin(nu / (2.0 - nu))
-    return psi * SPHERE_RADIUS_M / 1e3
-
-
-def rough_range_km(missile: Missile, drag_loss_m_s: float = DRAG_LOSS_M_S) -> float:
-    return min_energy_range_km(rough_burnout_speed_m_s(missile, drag_loss_m_s))
 
 
 def _sourced_fields(obj: BaseModel, prefix: str = "") -> list[tuple[str, Sourced]]:
@@ -175,15 +153,6 @@ def test_ideal_delta_v_in_category_band(key: str) -> None:
     assert lo < m.ideal_delta_v_m_s < hi, f"{key}: {m.ideal_delta_v_m_s:.0f} m/s"
 
 
-@pytest.mark.parametrize("key", sorted(CATALOG))
-def test_rough_range_estimate_within_5_percent_of_cited(key: str) -> None:
-    # Pre-calibration for the flyout test (15 % on the computed maximum range): the rough
-    # estimate of docs/model/missiles.md lands within 5 % of the cited range.
-    m = CATALOG[key]
-    estimate = rough_range_km(m)
-    assert estimate == pytest.approx(m.cited_range_km.value, rel=0.05), f"{key}: {estimate:.0f}"
-
-
 @pytest.mark.parametrize("key", sorted(k for k, m in CATALOG.items() if m.cited_burnout_time_s))
 def test_cited_burnout_time_close_to_boost_time(key: str) -> None:
     m = CATALOG[key]
@@ -197,23 +166,6 @@ def test_categories_follow_the_cited_range() -> None:
     for key, m in CATALOG.items():
         lo, hi = bounds[m.category]
         assert lo <= m.cited_range_km.value < hi, key
-
-
-def test_table(capsys: pytest.CaptureFixture[str]) -> None:
-    """Print the calibration table of docs/model/missiles.md (run with -s)."""
-    rows = [
-        f"{'missile':18s} {'mass kg':>9s} {'ideal dv':>9s} {'est. v_bo':>9s} "
-        f"{'est. km':>8s} {'cited km':>8s} {'diff':>6s}"
-    ]
-    for key, m in CATALOG.items():
-        est = rough_range_km(m)
-        rows.append(
-            f"{key:18s} {m.total_mass_kg:9.0f} {m.ideal_delta_v_m_s:9.0f} "
-            f"{rough_burnout_speed_m_s(m):9.0f} {est:8.0f} {m.cited_range_km.value:8.0f} "
-            f"{100 * (est / m.cited_range_km.value - 1):+5.1f}%"
-        )
-    with capsys.disabled():
-        print("\n" + "\n".join(rows))
 
 
 # ------------------------------------------------------------------ reproducing the sources

@@ -161,7 +161,13 @@ def _accel(  # noqa: PLR0913
 
 @numba.njit(cache=True, inline="always")
 def _hermite5(
-    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float, out: np.ndarray
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    out: np.ndarray,
 ) -> None:
     """Quintic Hermite position (from r, v, a at both ends) and quartic velocity at fraction s."""
     s2 = s * s
@@ -189,7 +195,9 @@ def _hermite5(
 
 
 @numba.njit(cache=True, inline="always")
-def _event_g(y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float) -> float:
+def _event_g(
+    y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float
+) -> float:
     """Event functions: 0 -> h - level (m); 1 -> dh/dt (m/s), the apogee condition."""
     lat, _lon, h = ecef_to_geodetic_scalar(y[0], y[1], y[2], a_e, f_e)
     if which == 0:
@@ -395,8 +403,30 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
             t_end = t + st_coast[i, phase_stage]
         else:
             t_end = t_max
-        _accel(t, y, k[0], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i], steer, azimuth[i],
-               loft[i], t_vert[i], t_pitch[i], t_end_boost, a_e, f_e, mu, j2, omega, drag)
+        _accel(
+            t,
+            y,
+            k[0],
+            kind,
+            t_ign,
+            m_ign,
+            mdot,
+            ve,
+            cda[i],
+            inv_beta[i],
+            steer,
+            azimuth[i],
+            loft[i],
+            t_vert[i],
+            t_pitch[i],
+            t_end_boost,
+            a_e,
+            f_e,
+            mu,
+            j2,
+            omega,
+            drag,
+        )
         while t < t_end:
             hstep = min(h, h_max)
             t_next = t + hstep
@@ -413,53 +443,186 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
             # --- one Dormand-Prince step
             for j in range(6):
                 yt[j] = y[j] + hstep * _A21 * k[0, j]
-            _accel(t + _C2 * hstep, yt, k[1], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i],
-                   steer, azimuth[i], loft[i], t_vert[i], t_pitch[i], t_end_boost,
-                   a_e, f_e, mu, j2, omega, drag)
+            _accel(
+                t + _C2 * hstep,
+                yt,
+                k[1],
+                kind,
+                t_ign,
+                m_ign,
+                mdot,
+                ve,
+                cda[i],
+                inv_beta[i],
+                steer,
+                azimuth[i],
+                loft[i],
+                t_vert[i],
+                t_pitch[i],
+                t_end_boost,
+                a_e,
+                f_e,
+                mu,
+                j2,
+                omega,
+                drag,
+            )
             for j in range(6):
                 yt[j] = y[j] + hstep * (_A31 * k[0, j] + _A32 * k[1, j])
-            _accel(t + _C3 * hstep, yt, k[2], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i],
-                   steer, azimuth[i], loft[i], t_vert[i], t_pitch[i], t_end_boost,
-                   a_e, f_e, mu, j2, omega, drag)
+            _accel(
+                t + _C3 * hstep,
+                yt,
+                k[2],
+                kind,
+                t_ign,
+                m_ign,
+                mdot,
+                ve,
+                cda[i],
+                inv_beta[i],
+                steer,
+                azimuth[i],
+                loft[i],
+                t_vert[i],
+                t_pitch[i],
+                t_end_boost,
+                a_e,
+                f_e,
+                mu,
+                j2,
+                omega,
+                drag,
+            )
             for j in range(6):
                 yt[j] = y[j] + hstep * (_A41 * k[0, j] + _A42 * k[1, j] + _A43 * k[2, j])
-            _accel(t + _C4 * hstep, yt, k[3], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i],
-                   steer, azimuth[i], loft[i], t_vert[i], t_pitch[i], t_end_boost,
-                   a_e, f_e, mu, j2, omega, drag)
+            _accel(
+                t + _C4 * hstep,
+                yt,
+                k[3],
+                kind,
+                t_ign,
+                m_ign,
+                mdot,
+                ve,
+                cda[i],
+                inv_beta[i],
+                steer,
+                azimuth[i],
+                loft[i],
+                t_vert[i],
+                t_pitch[i],
+                t_end_boost,
+                a_e,
+                f_e,
+                mu,
+                j2,
+                omega,
+                drag,
+            )
             for j in range(6):
                 yt[j] = y[j] + hstep * (
                     _A51 * k[0, j] + _A52 * k[1, j] + _A53 * k[2, j] + _A54 * k[3, j]
                 )
-            _accel(t + _C5 * hstep, yt, k[4], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i],
-                   steer, azimuth[i], loft[i], t_vert[i], t_pitch[i], t_end_boost,
-                   a_e, f_e, mu, j2, omega, drag)
+            _accel(
+                t + _C5 * hstep,
+                yt,
+                k[4],
+                kind,
+                t_ign,
+                m_ign,
+                mdot,
+                ve,
+                cda[i],
+                inv_beta[i],
+                steer,
+                azimuth[i],
+                loft[i],
+                t_vert[i],
+                t_pitch[i],
+                t_end_boost,
+                a_e,
+                f_e,
+                mu,
+                j2,
+                omega,
+                drag,
+            )
             for j in range(6):
                 yt[j] = y[j] + hstep * (
-                    _A61 * k[0, j] + _A62 * k[1, j] + _A63 * k[2, j] + _A64 * k[3, j]
+                    _A61 * k[0, j]
+                    + _A62 * k[1, j]
+                    + _A63 * k[2, j]
+                    + _A64 * k[3, j]
                     + _A65 * k[4, j]
                 )
-            _accel(t + hstep, yt, k[5], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i],
-                   steer, azimuth[i], loft[i], t_vert[i], t_pitch[i], t_end_boost,
-                   a_e, f_e, mu, j2, omega, drag)
+            _accel(
+                t + hstep,
+                yt,
+                k[5],
+                kind,
+                t_ign,
+                m_ign,
+                mdot,
+                ve,
+                cda[i],
+                inv_beta[i],
+                steer,
+                azimuth[i],
+                loft[i],
+                t_vert[i],
+                t_pitch[i],
+                t_end_boost,
+                a_e,
+                f_e,
+                mu,
+                j2,
+                omega,
+                drag,
+            )
             for j in range(6):
                 y1[j] = y[j] + hstep * (
                     _B1 * k[0, j] + _B3 * k[2, j] + _B4 * k[3, j] + _B5 * k[4, j] + _B6 * k[5, j]
                 )
-            _accel(t + hstep, y1, k[6], kind, t_ign, m_ign, mdot, ve, cda[i], inv_beta[i],
-                   steer, azimuth[i], loft[i], t_vert[i], t_pitch[i], t_end_boost,
-                   a_e, f_e, mu, j2, omega, drag)
+            _accel(
+                t + hstep,
+                y1,
+                k[6],
+                kind,
+                t_ign,
+                m_ign,
+                mdot,
+                ve,
+                cda[i],
+                inv_beta[i],
+                steer,
+                azimuth[i],
+                loft[i],
+                t_vert[i],
+                t_pitch[i],
+                t_end_boost,
+                a_e,
+                f_e,
+                mu,
+                j2,
+                omega,
+                drag,
+            )
             err = 0.0
             for j in range(6):
                 ej = hstep * (
-                    _E1 * k[0, j] + _E3 * k[2, j] + _E4 * k[3, j] + _E5 * k[4, j]
-                    + _E6 * k[5, j] + _E7 * k[6, j]
+                    _E1 * k[0, j]
+                    + _E3 * k[2, j]
+                    + _E4 * k[3, j]
+                    + _E5 * k[4, j]
+                    + _E6 * k[5, j]
+                    + _E7 * k[6, j]
                 )
                 sc = (atol_r if j < 3 else atol_v) + rtol * max(abs(y[j]), abs(y1[j]))
                 err += (ej / sc) ** 2
             err = math.sqrt(err / 6.0)
             nsteps += 1
             if err > 1.0:
-                h = hstep * max(0.2, 0.9 * err ** -0.2)
+                h = hstep * max(0.2, 0.9 * err**-0.2)
                 if h < 1e-9:
                     status[i] = STATUS_STEP_FAILURE
                     finished = True
@@ -487,8 +650,9 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
                 if not np.isnan(ev_t[i, EV_APOGEE]) and np.isnan(ev_t[i, EV_REENTRY]):
                     g1r = _level_screen(y1, reentry_level_m, a_e, f_e, omega)
                     if g1r <= 0.0 and _event_g(y, 0, reentry_level_m, a_e, f_e, omega) > 0.0:
-                        sroot = _locate(y, k[0], y1, k[6], hstep, 0, reentry_level_m,
-                                        a_e, f_e, omega, work)
+                        sroot = _locate(
+                            y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e, omega, work
+                        )
                         _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                         ev_t[i, EV_REENTRY] = t + sroot * hstep
                         _rot_to_ecef(t + sroot * hstep, omega, yt, rr, vv)
@@ -534,7 +698,7 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
                 y[j] = y1[j]
                 k[0, j] = k[6, j]
             t = t1
-            h = hstep * min(5.0, max(0.2, 0.9 * err ** -0.2)) if err > 0.0 else hstep * 5.0
+            h = hstep * min(5.0, max(0.2, 0.9 * err**-0.2)) if err > 0.0 else hstep * 5.0
         if finished:
             break
         # --- phase transitions
@@ -601,7 +765,39 @@ def propagate_batch(  # noqa: PLR0913
 ) -> None:
     """Fly every trajectory of the batch (threads over the batch); see `_fly_one`."""
     for i in numba.prange(r0.shape[0]):
-        _fly_one(i, r0, v0, n_stages, st_m_ign, st_mdot, st_ve, st_burn, st_coast, cutoff_s,
-                 cda, inv_beta, steer, azimuth, loft, t_vert, t_pitch, h_impact, earth, drag,
-                 reentry_level_m, t_max, tol, sample_dt, status, ev_t, ev_r, ev_v, stage_t,
-                 n_samp, t_samp, r_samp, v_samp, n_steps)
+        _fly_one(
+            i,
+            r0,
+            v0,
+            n_stages,
+            st_m_ign,
+            st_mdot,
+            st_ve,
+            st_burn,
+            st_coast,
+            cutoff_s,
+            cda,
+            inv_beta,
+            steer,
+            azimuth,
+            loft,
+            t_vert,
+            t_pitch,
+            h_impact,
+            earth,
+            drag,
+            reentry_level_m,
+            t_max,
+            tol,
+            sample_dt,
+            status,
+            ev_t,
+            ev_r,
+            ev_v,
+            stage_t,
+            n_samp,
+            t_samp,
+            r_samp,
+            v_samp,
+            n_steps,
+        )

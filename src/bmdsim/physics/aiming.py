@@ -20,15 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdsim.physics._integrator import EV_BURNOUT, EV_IMPACT, STATUS_NO_IMPACT
 from bmdsim.physics.earth import geodesic_inverse
-from bmdsim.physics.kepler import max_range_angle
 from bmdsim.physics.flyout import FlyoutSettings, VehicleArrays, fly_free, fly_missiles
+from bmdsim.physics.kepler import max_range_angle
 from bmdsim.physics.trajectory import Trajectories
 
 FloatArray = NDArray[np.float64]
@@ -39,7 +39,7 @@ LOFT_MAX_RAD = np.deg2rad(89.0)
 CUTOFF_MIN_FRACTION = 0.12
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     MINIMUM_ENERGY = "minimum-energy"
     LOFTED = "lofted"
     DEPRESSED = "depressed"
@@ -92,8 +92,14 @@ class _Problem:
         )
         self.boost_s = float(vehicle.boost_end_s[0])
 
-    def fly(self, idx: NDArray[np.int64], az: FloatArray, loft: FloatArray, cut: FloatArray,
-            settings: FlyoutSettings | None = None) -> Trajectories:
+    def fly(
+        self,
+        idx: NDArray[np.int64],
+        az: FloatArray,
+        loft: FloatArray,
+        cut: FloatArray,
+        settings: FlyoutSettings | None = None,
+    ) -> Trajectories:
         return fly_missiles(
             self.v, self.lat[idx], self.lon[idx], az, loft, launch_alt_m=self.alt[idx],
             cutoff_s=cut, impact_altitude_m=self.talt[idx], settings=settings or self.st,
@@ -170,8 +176,9 @@ def depressed(tr: Trajectories) -> NDArray[np.bool_]:
     good = np.isfinite(r1) & (vn > 0)
     opt = np.full(len(r), np.nan)
     if np.any(good):
-        opt[good] = max_range_angle(vn[good], rn[good], r1[good],
-                                    mu_m3_s2=tr.earth.mu_m3_s2).flight_path_angle_rad
+        opt[good] = max_range_angle(
+            vn[good], rn[good], r1[good], mu_m3_s2=tr.earth.mu_m3_s2
+        ).flight_path_angle_rad
     return np.where(np.isnan(opt), False, gamma < opt - 1e-9)
 
 
@@ -199,13 +206,15 @@ def max_range_loft(
     )  # fmt: skip
 
     def rng(loft: FloatArray, r: NDArray[np.int64]) -> FloatArray:
-        tr = fly_missiles(vehicle, lat[r], lon[r], az[r], loft, launch_alt_m=alt[r],
-                          cutoff_s=cut[r], settings=st)
+        tr = fly_missiles(
+            vehicle, lat[r], lon[r], az[r], loft, launch_alt_m=alt[r], cutoff_s=cut[r], settings=st
+        )
         return np.where(tr.ok & ~depressed(tr), tr.range_m, -np.inf)
 
     n = lat.shape[0]
-    loft, best = fan_maximize(rng, np.full(n, LOFT_MIN_RAD), np.full(n, LOFT_MAX_RAD),
-                              rounds=rounds)
+    loft, best = fan_maximize(
+        rng, np.full(n, LOFT_MIN_RAD), np.full(n, LOFT_MAX_RAD), rounds=rounds
+    )
     return best, loft
 
 
@@ -231,13 +240,23 @@ def max_range_free_flight(
     )  # fmt: skip
 
     def rng(gamma: FloatArray, r: NDArray[np.int64]) -> FloatArray:
-        tr = fly_free(lat[r], lon[r], alt[r], v[r], gamma, az[r], beta_kg_m2=beta[r],
-                      impact_altitude_m=h1[r], settings=st)
+        tr = fly_free(
+            lat[r],
+            lon[r],
+            alt[r],
+            v[r],
+            gamma,
+            az[r],
+            beta_kg_m2=beta[r],
+            impact_altitude_m=h1[r],
+            settings=st,
+        )
         return np.where(tr.ok, tr.range_m, -np.inf)
 
     n = lat.shape[0]
-    gamma, best = fan_maximize(rng, np.full(n, np.deg2rad(0.5)), np.full(n, np.deg2rad(89.5)),
-                               rounds=rounds)
+    gamma, best = fan_maximize(
+        rng, np.full(n, np.deg2rad(0.5)), np.full(n, np.deg2rad(89.5)), rounds=rounds
+    )
     return best, gamma
 
 
@@ -319,8 +338,9 @@ def aim(
             + (f" ({int(far.sum())} of {n} pairs out of range)" if n > 1 else "")
         )
 
-    def control_fn(which: str, fixed_loft: FloatArray | None, fixed_cut: FloatArray | None
-                   ) -> Callable[[FloatArray, NDArray[np.int64]], FloatArray]:
+    def control_fn(
+        which: str, fixed_loft: FloatArray | None, fixed_cut: FloatArray | None
+    ) -> Callable[[FloatArray, NDArray[np.int64]], FloatArray]:
         def f(x: FloatArray, idx: NDArray[np.int64]) -> FloatArray:
             loft = x if which == "loft" else fixed_loft[idx]  # type: ignore[index]
             cut = x if which == "cut" else fixed_cut[idx]  # type: ignore[index]
@@ -337,8 +357,9 @@ def aim(
         """Loft on one branch that reaches the target at a given cut-off."""
         full_n = np.full(n, np.nan)
         full_n[idx] = cut
-        rm, ls = max_range_loft(vehicle, p.lat[idx], p.lon[idx], az[idx], cutoff_s=cut,
-                                alt_m=p.alt[idx], settings=st)
+        rm, ls = max_range_loft(
+            vehicle, p.lat[idx], p.lon[idx], az[idx], cutoff_s=cut, alt_m=p.alt[idx], settings=st
+        )
         f = control_fn("loft", None, full_n)
         end = np.full(idx.size, LOFT_MIN_RAD if lofted else LOFT_MAX_RAD)
         f_end = f(end, idx)
@@ -373,16 +394,24 @@ def _cut_grid(p: _Problem, k: int) -> FloatArray:
     return p.boost_s * np.linspace(CUTOFF_MIN_FRACTION, 1.0, k)
 
 
-def _min_energy(p: _Problem, vehicle: VehicleArrays, st: FlyoutSettings, az: FloatArray,
-                rmax: FloatArray, l_star: FloatArray, control_fn: Callable, tol_m: float,
-                ) -> tuple[FloatArray, FloatArray]:
+def _min_energy(
+    p: _Problem,
+    vehicle: VehicleArrays,
+    st: FlyoutSettings,
+    az: FloatArray,
+    rmax: FloatArray,
+    l_star: FloatArray,
+    control_fn: Callable,
+    tol_m: float,
+) -> tuple[FloatArray, FloatArray]:
     """Earliest cut-off (least energy) with the range-maximising loft for that cut-off."""
     n, k = p.n, 12
     grid = _cut_grid(p, k)
     rep = np.repeat(np.arange(n), k - 1)
     cuts = np.tile(grid[:-1], n)
-    r_c, l_c = max_range_loft(vehicle, p.lat[rep], p.lon[rep], az[rep], cutoff_s=cuts,
-                              alt_m=p.alt[rep], settings=st)
+    r_c, l_c = max_range_loft(
+        vehicle, p.lat[rep], p.lon[rep], az[rep], cutoff_s=cuts, alt_m=p.alt[rep], settings=st
+    )
     r_tab = np.concatenate([r_c.reshape(n, k - 1), rmax[:, None]], axis=1)
     l_tab = np.concatenate([l_c.reshape(n, k - 1), l_star[:, None]], axis=1)
     r_tab = np.maximum.accumulate(r_tab, axis=1)  # flat (coast) intervals stay monotone
@@ -417,15 +446,29 @@ def _scatter(n: int, idx: NDArray[np.int64], values: FloatArray) -> FloatArray:
     return out
 
 
-def _given_apogee(p: _Problem, vehicle: VehicleArrays, st: FlyoutSettings, az: FloatArray,
-                  apogee_m: float, shape: Shape, control_fn: Callable, tol_m: float,
-                  ) -> tuple[FloatArray, FloatArray]:
+def _given_apogee(
+    p: _Problem,
+    vehicle: VehicleArrays,
+    st: FlyoutSettings,
+    az: FloatArray,
+    apogee_m: float,
+    shape: Shape,
+    control_fn: Callable,
+    tol_m: float,
+) -> tuple[FloatArray, FloatArray]:
     """(loft, cut-off) pairs that hit the target with the given apogee altitude."""
     n = p.n
     all_idx = np.arange(n)
     lofted = shape is Shape.LOFTED
-    me_loft, me_cut = _min_energy(p, vehicle, st, az, *max_range_loft(
-        vehicle, p.lat, p.lon, az, alt_m=p.alt, settings=st), control_fn, tol_m)
+    me_loft, me_cut = _min_energy(
+        p,
+        vehicle,
+        st,
+        az,
+        *max_range_loft(vehicle, p.lat, p.lon, az, alt_m=p.alt, settings=st),
+        control_fn,
+        tol_m,
+    )
     full = np.full(n, p.boost_s)
     f_loft = control_fn("loft", None, full)
     end = np.full(n, LOFT_MIN_RAD if lofted else LOFT_MAX_RAD)

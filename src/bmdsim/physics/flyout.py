@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 FloatArray = NDArray[np.float64]
 
 
-class Steering(str, Enum):
+class Steering(StrEnum):
     """Boost steering law."""
 
     GRAVITY_TURN = "gravity-turn"
@@ -118,9 +118,7 @@ class VehicleArrays:
     def take(self, index: ArrayLike) -> VehicleArrays:
         """Rows `index` of the batch (fancy indexing, e.g. np.repeat for fans)."""
         idx = np.asarray(index)
-        return VehicleArrays(
-            *(getattr(self, f)[idx] for f in self.__dataclass_fields__)  # type: ignore[arg-type]
-        )
+        return VehicleArrays(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
 
 
 def vehicle_arrays(missiles: Missile | Sequence[Missile]) -> VehicleArrays:
@@ -153,8 +151,15 @@ def ballistic_body(n: int, beta_kg_m2: ArrayLike = np.inf) -> VehicleArrays:
     beta = np.broadcast_to(np.asarray(beta_kg_m2, dtype=float), (n,))
     z = np.zeros((n, 1))
     return VehicleArrays(
-        np.zeros(n, dtype=np.int64), z, z, z, z, z, np.zeros(n),
-        np.where(np.isinf(beta), 0.0, 1.0 / beta), np.zeros(n),
+        np.zeros(n, dtype=np.int64),
+        z,
+        z,
+        z,
+        z,
+        z,
+        np.zeros(n),
+        np.where(np.isinf(beta), 0.0, 1.0 / beta),
+        np.zeros(n),
     )
 
 
@@ -220,7 +225,9 @@ def propagate(
     cut = _as_batch(cutoff_s, n, "cutoff_s")
     h_imp = _as_batch(impact_altitude_m, n, "impact_altitude_m")
     t_pitch = np.full(n, st.pitch_over_s)
-    steer = _k.STEER_GRAVITY_TURN if st.steering is Steering.GRAVITY_TURN else _k.STEER_PITCH_PROGRAM
+    steer = (
+        _k.STEER_GRAVITY_TURN if st.steering is Steering.GRAVITY_TURN else _k.STEER_PITCH_PROGRAM
+    )
     s_cols = vehicles.m_ign_kg.shape[1]
 
     def run(sample_dt: float, n_cols: int) -> tuple[np.ndarray, ...]:

@@ -138,9 +138,7 @@ class Trajectories:
         dt0 = self.t_s[:, 1:2] - self.t_s[:, 0:1] if self.t_s.shape[1] > 1 else np.ones((n, 1))
         idx = np.clip(np.floor(np.nan_to_num(t2 / dt0, nan=0.0)).astype(np.int64), 0, last)
         # the last interval (ending at impact) may be shorter: step back when t is before it
-        idx = np.where(
-            (idx > 0) & (t2 < self.t_s[rows, idx]), idx - 1, idx
-        )
+        idx = np.where((idx > 0) & (t2 < self.t_s[rows, idx]), idx - 1, idx)
         t0, t1 = self.t_s[rows, idx], self.t_s[rows, idx + 1]
         r0, r1 = self.r_ecef_m[rows, idx], self.r_ecef_m[rows, idx + 1]
         v0, v1 = self.v_ecef_m_s[rows, idx], self.v_ecef_m_s[rows, idx + 1]
@@ -163,8 +161,9 @@ class Trajectories:
         return self.t_s[i, :k], self.r_ecef_m[i, :k], self.v_ecef_m_s[i, :k]
 
 
-def flight_path_angle_rad(r_ecef_m: FloatArray, v_ecef_m_s: FloatArray, earth: EarthModel
-                          ) -> FloatArray:
+def flight_path_angle_rad(
+    r_ecef_m: FloatArray, v_ecef_m_s: FloatArray, earth: EarthModel
+) -> FloatArray:
     """Angle of the velocity above the local geodetic horizontal (rad)."""
     lat, lon, _ = ecef_to_geodetic(r_ecef_m, earth)
     up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
