@@ -35,8 +35,21 @@ demo: $(VENV)/.base
 test: $(VENV)/.test
 	$(PY) -m pytest -q
 
-## bench: throughput ratios against baselines measured in the same run
-bench: $(VENV)/.bench
+## bench: throughput ratios against baselines measured in the same run (benchmarks/README.md)
+# pytrajlib (GPL, benchmark-only peer) lives in its own venv, never in $(VENV); run.py calls it
+# in a subprocess. If it cannot be installed, the bench still runs and reports it as skipped.
+PEER_VENV := .venv-peer
+PEER_PKGS := pytrajlib==1.0.0a6 numpy scipy
+
+$(PEER_VENV)/.stamp:
+	rm -rf $(PEER_VENV)
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --disable-pip-version-check -q $(PEER_PKGS) \
+		&& touch $@ \
+		|| { echo "warning: pytrajlib peer venv not installed; vs_pytrajlib is skipped"; \
+		     rm -rf $(PEER_VENV); }
+
+bench: $(VENV)/.bench $(PEER_VENV)/.stamp
 	$(PY) benchmarks/run.py
 
 lint: $(VENV)/.test
@@ -45,4 +58,4 @@ lint: $(VENV)/.test
 	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) demo-out .pytest_cache .mypy_cache .ruff_cache

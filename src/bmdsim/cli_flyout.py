@@ -163,9 +163,21 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
         "missile": missile,
     }
     h_imp = impact_altitude_km * 1e3
+
+    def reject(mode: str, flags: dict[str, bool]) -> None:
+        given = [f for f, on in flags.items() if on]
+        if given:
+            fail(f"{', '.join(given)}: not used in {mode} mode")
+
     if burnout_speed_km_s is not None:
-        if missile is not None or target is not None:
-            fail("--burnout-speed-km-s (free flight) cannot be combined with --missile/--target")
+        reject("free-flight", {
+            "--missile": missile is not None, "--target": target is not None,
+            "--shape": shape is not ShapeChoice.minimum_energy,
+            "--apogee-km": apogee_km is not None, "--max-range": max_range,
+            "--loft-deg": loft_deg is not None,
+            "--cutoff-s": cutoff_s is not None,
+            "--steering": steering is not SteeringChoice.gravity_turn,
+        })  # fmt: skip
         if (burnout_angle_deg is None) == (not min_energy):
             fail("free flight needs exactly one of --burnout-angle-deg and --min-energy")
         if not 0.0 < burnout_speed_km_s < 11.0:
@@ -228,9 +240,16 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
         la, lo = math.radians(lat), math.radians(lon)
         doc["launch"] = {"lat_deg": lat, "lon_deg": lon}
         cut = cutoff_s if cutoff_s is not None else np.inf
+        reject("missile", {
+            "--burnout-angle-deg": burnout_angle_deg is not None, "--min-energy": min_energy,
+            "--beta-kg-m2": beta_kg_m2 is not None,
+            "--burnout-altitude-km": burnout_altitude_km != 0.0,
+        })  # fmt: skip
         if target is not None:
-            if max_range or azimuth_deg is not None or loft_deg is not None:
-                fail("--target cannot be combined with --max-range, --azimuth-deg or --loft-deg")
+            reject("aimed (--target)", {
+                "--max-range": max_range, "--azimuth-deg": azimuth_deg is not None,
+                "--loft-deg": loft_deg is not None, "--cutoff-s": cutoff_s is not None,
+            })  # fmt: skip
             tlat, tlon = parse_latlon(target, "--target")
             if apogee_km is not None and shape is ShapeChoice.minimum_energy:
                 fail("--apogee-km needs --shape lofted or --shape depressed")
@@ -261,9 +280,16 @@ def flyout_cmd(  # noqa: PLR0913, PLR0912, PLR0915
         else:
             if azimuth_deg is None:
                 fail("give --target LAT,LON, or --azimuth-deg with --max-range or --loft-deg")
+            reject("azimuth (--azimuth-deg)", {
+                "--shape": shape is not ShapeChoice.minimum_energy,
+                "--apogee-km": apogee_km is not None,
+                "--loft-deg with --max-range": max_range and loft_deg is not None,
+            })  # fmt: skip
             az = math.radians(azimuth_deg)
             if max_range:
-                rmax, loft = max_range_loft(veh, la, lo, az, cutoff_s=cut, settings=st)
+                rmax, loft = max_range_loft(
+                    veh, la, lo, az, cutoff_s=cut, impact_altitude_m=h_imp, settings=st
+                )
                 doc["mode"] = "max-range"
                 doc["max_range_km"] = _km(rmax[0])
             elif loft_deg is not None:

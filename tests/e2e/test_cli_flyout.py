@@ -118,6 +118,18 @@ def test_readable_table_without_json() -> None:
         ),
         (["--missile", "sejjil-2", "--launch", "35,50"], "--target"),
         (
+            ["--burnout-speed-km-s", "3", "--min-energy", "--no-drag", "--cutoff-s", "10"],
+            "--cutoff-s: not used in free-flight mode",
+        ),
+        (
+            ["--missile", "sejjil-2", "--launch", "35,50", "--target", "36,51", "--cutoff-s", "30"],
+            "not used in aimed",
+        ),
+        (
+            ["--missile", "sejjil-2", "--launch", "35,50", "--target", "36,51", "--min-energy"],
+            "--min-energy: not used in missile mode",
+        ),
+        (
             [
                 "--missile",
                 "sejjil-2",

@@ -11,8 +11,8 @@ as in Gronlund & Wright, "Depressed Trajectory SLBMs", Science & Global Security
 appendix, and Forden, Science & Global Security 15 (2007). Events are sign changes of scalar
 functions g(t) (altitude minus a level; dh/dt for apogee), located by bisection-safeguarded
 secant iterations on the quintic Hermite interpolant of each accepted step, never by the nearest
-time step. Steps end exactly at stage ignitions and burnouts, so that no step straddles a
-discontinuity of thrust or mass.
+time step. Steps end exactly at stage ignitions and burnouts and at switches of the steering
+law, so that no step straddles a discontinuity of thrust, mass or thrust direction.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bmdsim.physics.earth import ecef_to_geodetic_scalar, gravity_scalar
 # Status codes per trajectory (errors are returned per element, not raised: sgp4 style).
 STATUS_OK = 0
 STATUS_NO_IMPACT = 1  # still flying at t_max (escape or very long flight)
-STATUS_CRASH_IN_BOOST = 2  # fell below the impact level while powered (thrust < weight)
+STATUS_CRASH_IN_BOOST = 2  # fell 1 km below the launch (or impact) level while powered
 STATUS_STEP_FAILURE = 3  # step size underflow
 
 STEER_GRAVITY_TURN = 0
@@ -62,9 +62,16 @@ _E1, _E3, _E4, _E5, _E6, _E7 = (
     -1.0 / 40.0,
 )
 
-# Above this geocentric radius margin over the equatorial radius the drag term is skipped
-# (US76 density at 200 km is ~2.5e-10 kg/m^3: < 1e-8 m/s^2 on any reentry vehicle).
+# Above this altitude margin over the equatorial radius the drag term of free flight is skipped:
+# US76 density at 200 km is 2.5e-10 kg/m^3, i.e. < 1e-5 m/s^2 even at 7.5 km/s and
+# beta = 1,000 kg/m^2 (below 1e-2 m/s of velocity over a whole flight). Boost always has drag.
 _DRAG_CEILING_M = 2.0e5
+
+# Per-trajectory phase parameters, packed in one small array `p` for the right-hand side.
+P_T_IGN, P_M_IGN, P_MDOT, P_VE, P_CDA, P_INV_BETA = 0, 1, 2, 3, 4, 5
+P_AZIMUTH, P_LOFT, P_T_VERT, P_T_PITCH, P_T_END_BOOST = 6, 7, 8, 9, 10
+N_P = 11
+# Earth parameters, packed in `earth`: a (m), f, mu (m^3/s^2), J2, omega (rad/s).
 
 
 @numba.njit(cache=True, inline="always")
@@ -75,73 +82,83 @@ def _up_north_east(x: float, y: float, lat: float) -> tuple:
     return (cl * cm, cl * sm, sl), (-sl * cm, -sl * sm, cl), (-sm, cm, 0.0)
 
 
-@numba.njit(cache=True)
-def _accel(  # noqa: PLR0913
+@numba.njit(cache=True, inline="always")
+def _height_for_density(x: float, y: float, z: float, a: float, f: float) -> float:
+    """Height above the ellipsoid along the geocentric radius, for the density only: it differs
+    from the geodetic height by < 2 m below 200 km (f^2-order terms), a 3e-4 relative change
+    of density, and costs one sqrt instead of the exact conversion."""
+    r2 = x * x + y * y + z * z
+    b = a * (1.0 - f)
+    rad = math.sqrt((x * x + y * y) / (a * a) + z * z / (b * b))
+    return math.sqrt(r2) * (1.0 - 1.0 / rad)
+
+
+@numba.njit(cache=True, inline="always")
+def _accel(
     t: float,
     y: np.ndarray,
     out: np.ndarray,
+    row: int,
     kind: int,
-    t_ign: float,
-    m_ign: float,
-    mdot: float,
-    ve: float,
-    cda: float,
-    inv_beta: float,
     steer: int,
-    azimuth: float,
-    loft: float,
-    t_vert: float,
-    t_pitch: float,
-    t_end_boost: float,
-    a_e: float,
-    f_e: float,
-    mu: float,
-    j2: float,
-    omega: float,
     drag: bool,
+    p: np.ndarray,
+    earth: np.ndarray,
+    t_law: float,
 ) -> None:
-    """Write (v, a) for state y = (r, v) into out. Frame: pseudo-inertial (see module doc)."""
+    """Write (v, a) for state y = (r, v) into out[row]. Frame: pseudo-inertial (module doc).
+
+    `t_law` picks the steering law (vertical rise, pitch-over, gravity turn): the midpoint of
+    the current step, so that every stage of a step uses the law of the step's interval."""
+    a_e, f_e, omega = earth[0], earth[1], earth[4]
+    lat, h = 0.0, 0.0
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
-    gx, gy, gz = gravity_scalar(x, yy, z, mu, a_e, j2)
-    ax, ay, az = gx, gy, gz
+    ax, ay, az = gravity_scalar(x, yy, z, earth[2], a_e, earth[3])
     # velocity relative to the rotating Earth (and atmosphere)
     vrx = vx + omega * yy
     vry = vy - omega * x
     vrz = vz
-    need_geo = kind == _BURN or (drag and (x * x + yy * yy + z * z) < (a_e + _DRAG_CEILING_M) ** 2)
-    if need_geo:
+    low = (x * x + yy * yy + z * z) < (a_e + _DRAG_CEILING_M) ** 2
+    if kind == _BURN:
         lat, _lon, h = ecef_to_geodetic_scalar(x, yy, z, a_e, f_e)
+    elif drag and (kind == _COAST or low):
+        lat, h = 0.0, _height_for_density(x, yy, z, a_e, f_e)
+    if kind != _FREE or (drag and low):
+        m = 1.0
+        if kind == _BURN:
+            m = p[P_M_IGN] - p[P_MDOT] * (t - p[P_T_IGN])
+        elif kind == _COAST:
+            m = p[P_M_IGN]
         if drag:
             vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
             rho = density_scalar(h)
             if kind == _FREE:
-                k = 0.5 * rho * vrel * inv_beta
+                kd = 0.5 * rho * vrel * p[P_INV_BETA]
             else:
-                m = m_ign - mdot * (t - t_ign) if kind == _BURN else m_ign
-                k = 0.5 * rho * vrel * cda / m
-            ax -= k * vrx
-            ay -= k * vry
-            az -= k * vrz
+                kd = 0.5 * rho * vrel * p[P_CDA] / m
+            ax -= kd * vrx
+            ay -= kd * vry
+            az -= kd * vrz
         if kind == _BURN:
-            m = m_ign - mdot * (t - t_ign)
-            acc = mdot * ve / m
+            acc = p[P_MDOT] * p[P_VE] / m
             up, north, east = _up_north_east(x, yy, lat)
-            ca, sa = math.cos(azimuth), math.sin(azimuth)
+            ca, sa = math.cos(p[P_AZIMUTH]), math.sin(p[P_AZIMUTH])
             hx = ca * north[0] + sa * east[0]
             hy = ca * north[1] + sa * east[1]
             hz = ca * north[2] + sa * east[2]
-            if t < t_vert:
+            t_vert, t_pitch = p[P_T_VERT], p[P_T_PITCH]
+            if t_law < t_vert:
                 ux, uy, uz = up
-            elif steer == STEER_GRAVITY_TURN and t >= t_vert + t_pitch:
+            elif steer == STEER_GRAVITY_TURN and t_law >= t_vert + t_pitch:
                 vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
                 ux, uy, uz = vrx / vrel, vry / vrel, vrz / vrel
             else:
                 if steer == STEER_GRAVITY_TURN:
-                    th = loft * (t - t_vert) / t_pitch
+                    th = p[P_LOFT] * min(1.0, max(0.0, (t - t_vert) / t_pitch))
                 else:
-                    span = t_end_boost - t_vert
-                    th = loft * min(1.0, (t - t_vert) / span) if span > 0.0 else loft
+                    span = p[P_T_END_BOOST] - t_vert
+                    th = p[P_LOFT] * min(1.0, (t - t_vert) / span) if span > 0.0 else p[P_LOFT]
                     # keep the thrust in the plane of the Earth-relative ground track
                     vu = vrx * up[0] + vry * up[1] + vrz * up[2]
                     phx, phy, phz = vrx - vu * up[0], vry - vu * up[1], vrz - vu * up[2]
@@ -155,8 +172,74 @@ def _accel(  # noqa: PLR0913
             ax += acc * ux
             ay += acc * uy
             az += acc * uz
-    out[0], out[1], out[2] = vx, vy, vz
-    out[3], out[4], out[5] = ax, ay, az
+    out[row, 0], out[row, 1], out[row, 2] = vx, vy, vz
+    out[row, 3], out[row, 4], out[row, 5] = ax, ay, az
+
+
+# Dormand & Prince, J. Comp. Appl. Math. 6 (1980) 19-26: RK5(4)7FM. Scalars, not arrays:
+# numba folds them into the code (global arrays would also stop the kernel from caching).
+_C2, _C3, _C4, _C5 = 1 / 5, 3 / 10, 4 / 5, 8 / 9
+_A21 = 1 / 5
+_A31, _A32 = 3 / 40, 9 / 40
+_A41, _A42, _A43 = 44 / 45, -56 / 15, 32 / 9
+_A51, _A52, _A53, _A54 = 19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729
+_A61, _A62, _A63, _A64, _A65 = 9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656
+_B1, _B3, _B4, _B5, _B6 = 35 / 384, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84
+_E1, _E3, _E4, _E5, _E6, _E7 = (
+    71 / 57600, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40
+)  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _dp_step(
+    t: float,
+    h: float,
+    y: np.ndarray,
+    k: np.ndarray,
+    yt: np.ndarray,
+    y1: np.ndarray,
+    kind: int,
+    steer: int,
+    drag: bool,
+    p: np.ndarray,
+    earth: np.ndarray,
+    tol: np.ndarray,
+) -> float:
+    """One Dormand-Prince step from (t, y) with k[0] = f(t, y): writes y1 and k[1..6] (k[6] is
+    f(t + h, y1), the next step's k[0]) and returns the RMS error relative to the tolerance
+    `tol` = (rtol, atol_m, atol_m_s)."""
+    tl = t + 0.5 * h
+    for j in range(6):
+        yt[j] = y[j] + h * _A21 * k[0, j]
+    _accel(t + _C2 * h, yt, k, 1, kind, steer, drag, p, earth, tl)
+    for j in range(6):
+        yt[j] = y[j] + h * (_A31 * k[0, j] + _A32 * k[1, j])
+    _accel(t + _C3 * h, yt, k, 2, kind, steer, drag, p, earth, tl)
+    for j in range(6):
+        yt[j] = y[j] + h * (_A41 * k[0, j] + _A42 * k[1, j] + _A43 * k[2, j])
+    _accel(t + _C4 * h, yt, k, 3, kind, steer, drag, p, earth, tl)
+    for j in range(6):
+        yt[j] = y[j] + h * (_A51 * k[0, j] + _A52 * k[1, j] + _A53 * k[2, j] + _A54 * k[3, j])
+    _accel(t + _C5 * h, yt, k, 4, kind, steer, drag, p, earth, tl)
+    for j in range(6):
+        yt[j] = y[j] + h * (
+            _A61 * k[0, j] + _A62 * k[1, j] + _A63 * k[2, j] + _A64 * k[3, j] + _A65 * k[4, j]
+        )
+    _accel(t + h, yt, k, 5, kind, steer, drag, p, earth, tl)
+    for j in range(6):
+        y1[j] = y[j] + h * (
+            _B1 * k[0, j] + _B3 * k[2, j] + _B4 * k[3, j] + _B5 * k[4, j] + _B6 * k[5, j]
+        )
+    _accel(t + h, y1, k, 6, kind, steer, drag, p, earth, tl)
+    err = 0.0
+    for j in range(6):
+        e = (
+            _E1 * k[0, j] + _E3 * k[2, j] + _E4 * k[3, j] + _E5 * k[4, j]
+            + _E6 * k[5, j] + _E7 * k[6, j]
+        )  # fmt: skip
+        sc = (tol[1] if j < 3 else tol[2]) + tol[0] * max(abs(y[j]), abs(y1[j]))
+        err += (h * e / sc) ** 2
+    return math.sqrt(err / 6.0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -235,6 +318,62 @@ def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
     return _event_g(y, 1, 0.0, a_e, f_e, omega)
 
 
+@numba.njit(cache=True, inline="always")
+def _g(y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float,
+       fast: bool) -> float:  # fmt: skip
+    """`_event_g`, or with `fast` the radial height above the ellipsoid minus the level (equal
+    to the geodetic height on the surface, within 2 m below 200 km)."""
+    if fast:
+        return _height_for_density(y[0], y[1], y[2], a_e, f_e) - level
+    return _event_g(y, which, level, a_e, f_e, omega)
+
+
+@numba.njit(cache=True)
+def _illinois_s(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    which: int,
+    level: float,
+    a_e: float,
+    f_e: float,
+    omega: float,
+    work: np.ndarray,
+    fast: bool,
+) -> float:
+    """Fraction s in [0, 1] of the step where g changes sign (Illinois method on the quintic
+    Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or m/s for dh/dt)."""
+    sa, sb = 0.0, 1.0
+    _hermite5(y0, f0, y1, f1, h, sa, work)
+    ga = _g(work, which, level, a_e, f_e, omega, fast)
+    _hermite5(y0, f0, y1, f1, h, sb, work)
+    gb = _g(work, which, level, a_e, f_e, omega, fast)
+    side = 0
+    for _ in range(100):
+        if gb == ga:
+            break
+        sc = (sa * gb - sb * ga) / (gb - ga)
+        if not (sa < sc < sb):
+            sc = 0.5 * (sa + sb)
+        _hermite5(y0, f0, y1, f1, h, sc, work)
+        gc = _g(work, which, level, a_e, f_e, omega, fast)
+        if gc * gb > 0.0:
+            sb, gb = sc, gc
+            if side == -1:
+                ga *= 0.5
+            side = -1
+        else:
+            sa, ga = sc, gc
+            if side == 1:
+                gb *= 0.5
+            side = 1
+        if abs(sb - sa) * h < 1e-6 or abs(gc) < 1e-4:
+            return sc
+    return 0.5 * (sa + sb)
+
+
 @numba.njit(cache=True)
 def _locate(
     y0: np.ndarray,
@@ -249,34 +388,29 @@ def _locate(
     omega: float,
     work: np.ndarray,
 ) -> float:
-    """Fraction s in [0, 1] of the step where the event function changes sign (Illinois method)."""
-    sa, sb = 0.0, 1.0
-    _hermite5(y0, f0, y1, f1, h, sa, work)
-    ga = _event_g(work, which, level, a_e, f_e, omega)
-    _hermite5(y0, f0, y1, f1, h, sb, work)
-    gb = _event_g(work, which, level, a_e, f_e, omega)
-    side = 0
-    for _ in range(100):
-        if gb == ga:
-            break
-        sc = (sa * gb - sb * ga) / (gb - ga)
-        if not (sa < sc < sb):
-            sc = 0.5 * (sa + sb)
-        _hermite5(y0, f0, y1, f1, h, sc, work)
-        gc = _event_g(work, which, level, a_e, f_e, omega)
-        if gc * gb > 0.0:
-            sb, gb = sc, gc
-            if side == -1:
-                ga *= 0.5
-            side = -1
-        else:
-            sa, ga = sc, gc
-            if side == 1:
-                gb *= 0.5
-            side = 1
-        if abs(sb - sa) * h < 1e-9 or gc == 0.0:
-            return sc
-    return 0.5 * (sa + sb)
+    """Fraction s in [0, 1] of the step where the event function g changes sign.
+
+    Altitude events are first located on the cheap radial height (the exact root for the
+    ellipsoid surface itself), then polished by Newton steps on the exact geodetic height
+    (dh/dt from the interpolated velocity) to |h - level| < 1 mm; any failure falls back to
+    the Illinois method on the exact g, as does the apogee (dh/dt = 0)."""
+    if which == 0:
+        s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True)
+        for _ in range(4):
+            _hermite5(y0, f0, y1, f1, h, s, work)
+            g = _event_g(work, 0, level, a_e, f_e, omega)
+            if abs(g) < 1e-3:
+                return s
+            rn = math.sqrt(work[0] ** 2 + work[1] ** 2 + work[2] ** 2)
+            vr = (work[0] * (work[3] + omega * work[1]) + work[1] * (work[4] - omega * work[0])
+                  + work[2] * work[5]) / rn  # fmt: skip
+            if vr == 0.0:
+                break
+            s_new = s - g / (vr * h)
+            if not 0.0 <= s_new <= 1.0:
+                break
+            s = s_new
+    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False)
 
 
 @numba.njit(cache=True, inline="always")
@@ -299,52 +433,44 @@ EV_IMPACT = 3
 N_EVENTS = 4
 
 
+@numba.njit(cache=True, inline="always")
+def _record(
+    i: int, e: int, t: float, y: np.ndarray, omega: float, rr: np.ndarray, vv: np.ndarray,
+    ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
+) -> None:  # fmt: skip
+    ev_t[i, e] = t
+    _rot_to_ecef(t, omega, y, rr, vv)
+    for j in range(3):
+        ev_r[i, e, j] = rr[j]
+        ev_v[i, e, j] = vv[j]
+
+
+@numba.njit(cache=True, inline="always")
+def _end_of_boost(s: int, t_burnout: float, n_st: int, cutoff: float, coast: float) -> bool:
+    """Powered flight ends at this stage's burnout: last stage, or the thrust cut-off falls
+    before the next ignition (inside this stage's burn or the coast after it)."""
+    return s == n_st - 1 or cutoff <= t_burnout + coast
+
+
 @numba.njit(cache=True)
-def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
+def _fly_one(  # noqa: PLR0912, PLR0915
     i: int,
-    r0: np.ndarray,
-    v0: np.ndarray,
-    n_stages: np.ndarray,
-    st_m_ign: np.ndarray,
-    st_mdot: np.ndarray,
-    st_ve: np.ndarray,
-    st_burn: np.ndarray,
-    st_coast: np.ndarray,
-    cutoff_s: np.ndarray,
-    cda: np.ndarray,
-    inv_beta: np.ndarray,
-    steer: int,
-    azimuth: np.ndarray,
-    loft: np.ndarray,
-    t_vert: np.ndarray,
-    t_pitch: np.ndarray,
-    h_impact: np.ndarray,
+    inp: tuple,
+    out: tuple,
+    opt: tuple,
     earth: np.ndarray,
-    drag: bool,
-    reentry_level_m: float,
-    t_max: float,
     tol: np.ndarray,
-    sample_dt: float,
-    status: np.ndarray,
-    ev_t: np.ndarray,
-    ev_r: np.ndarray,
-    ev_v: np.ndarray,
-    stage_t: np.ndarray,
-    n_samp: np.ndarray,
-    t_samp: np.ndarray,
-    r_samp: np.ndarray,
-    v_samp: np.ndarray,
-    n_steps: np.ndarray,
+    work: tuple,
 ) -> None:
-    a_e, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
-    rtol, atol_r, atol_v, h_max = tol[0], tol[1], tol[2], tol[3]
-    y = np.empty(6)
-    y1 = np.empty(6)
-    yt = np.empty(6)
-    k = np.empty((7, 6))
-    work = np.empty(6)
-    rr = np.empty(3)
-    vv = np.empty(3)
+    """Fly trajectory i of the batch: inputs `inp`, outputs `out` and options `opt` as packed
+    by `propagate_batch`; `work` holds the calling chunk's scratch arrays."""
+    (r0, v0, n_stages, st_m_ign, st_mdot, st_ve, st_burn, st_coast, cutoff_s, cda, inv_beta,
+     azimuth, loft, t_vert, t_pitch, h_impact) = inp  # fmt: skip
+    status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps = out
+    steer, drag, reentry_level_m, t_max, sample_dt = opt
+    y, y1, yt, k, p, rr, vv, tph = work
+    a_e, f_e, omega = earth[0], earth[1], earth[4]
+    h_max = tol[3]
     for j in range(3):
         y[j] = r0[i, j]
         y[3 + j] = v0[i, j]
@@ -360,73 +486,53 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
     ns = 0
     next_sample = 0.0
     nsteps = 0
-
-    # Phase table: (kind, t_start, t_end, m_ign, mdot, ve)
     ns_i = n_stages[i]
+    cut = cutoff_s[i]
+    # end of powered flight (for the pitch program)
     t_end_boost = 0.0
     tc = 0.0
     for s in range(ns_i):
-        tb = min(tc + st_burn[i, s], cutoff_s[i])
-        t_end_boost = tb
-        if tb < tc + st_burn[i, s] or s == ns_i - 1:
+        t_end_boost = min(tc + st_burn[i, s], cut)
+        if t_end_boost < tc + st_burn[i, s] or _end_of_boost(
+            s, t_end_boost, ns_i, cut, st_coast[i, s]
+        ):
             break
-        tc = tb + st_coast[i, s]
+        tc = t_end_boost + st_coast[i, s]
+    p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
+    p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
+    p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
+    level = h_impact[i]
+    # powered flight that sinks 1 km below the launch point (or the impact level) has crashed
+    crash_level = min(level, ecef_to_geodetic_scalar(y[0], y[1], y[2], a_e, f_e)[2]) - 1000.0
     t = 0.0
     h = min(1.0, h_max)
     apogee_h = -np.inf
-    level = h_impact[i]
     phase_stage = 0
     stage_done = False
     kind = _BURN if ns_i > 0 else _FREE
     if kind == _FREE:
-        ev_t[i, EV_BURNOUT] = 0.0
-        _rot_to_ecef(0.0, omega, y, rr, vv)
-        for j in range(3):
-            ev_r[i, EV_BURNOUT, j] = rr[j]
-            ev_v[i, EV_BURNOUT, j] = vv[j]
-    t_ign = 0.0
+        _record(i, EV_BURNOUT, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
     g_apo0 = _dhdt_screen(y, a_e, f_e, omega)
     finished = False
     while not finished:
         # --- set up the current phase
-        m_ign = 0.0
-        mdot = 0.0
-        ve = 0.0
         if kind == _BURN:
             s = phase_stage
-            m_ign, mdot, ve = st_m_ign[i, s], st_mdot[i, s], st_ve[i, s]
-            t_ign = t
-            t_end = min(t + st_burn[i, s], cutoff_s[i])
-            stage_done = t_end < t + st_burn[i, s] or s == ns_i - 1
+            p[P_M_IGN], p[P_MDOT], p[P_VE] = st_m_ign[i, s], st_mdot[i, s], st_ve[i, s]
+            p[P_T_IGN] = t
+            t_end = min(t + st_burn[i, s], cut)
+            stage_done = t_end < t + st_burn[i, s] or _end_of_boost(
+                s, t_end, ns_i, cut, st_coast[i, s]
+            )
         elif kind == _COAST:
-            m_ign = st_m_ign[i, phase_stage + 1]
+            p[P_M_IGN] = st_m_ign[i, phase_stage + 1]
             t_end = t + st_coast[i, phase_stage]
         else:
             t_end = t_max
-        _accel(
-            t,
-            y,
-            k[0],
-            kind,
-            t_ign,
-            m_ign,
-            mdot,
-            ve,
-            cda[i],
-            inv_beta[i],
-            steer,
-            azimuth[i],
-            loft[i],
-            t_vert[i],
-            t_pitch[i],
-            t_end_boost,
-            a_e,
-            f_e,
-            mu,
-            j2,
-            omega,
-            drag,
-        )
+        # powered flight and coasts use the (tighter) boost tolerance, scaled alike
+        scale = tol[4] / tol[0] if kind != _FREE else 1.0
+        tph[0], tph[1], tph[2] = tol[0] * scale, tol[1] * scale, tol[2] * scale
+        _accel(t, y, k, 0, kind, steer, drag, p, earth, t + 1e-9)
         while t < t_end:
             hstep = min(h, h_max)
             t_next = t + hstep
@@ -440,186 +546,7 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
                 tk = t_vert[i] + t_pitch[i]
                 if steer == STEER_GRAVITY_TURN and t < tk < t_next:
                     hstep, t_next = tk - t, tk
-            # --- one Dormand-Prince step
-            for j in range(6):
-                yt[j] = y[j] + hstep * _A21 * k[0, j]
-            _accel(
-                t + _C2 * hstep,
-                yt,
-                k[1],
-                kind,
-                t_ign,
-                m_ign,
-                mdot,
-                ve,
-                cda[i],
-                inv_beta[i],
-                steer,
-                azimuth[i],
-                loft[i],
-                t_vert[i],
-                t_pitch[i],
-                t_end_boost,
-                a_e,
-                f_e,
-                mu,
-                j2,
-                omega,
-                drag,
-            )
-            for j in range(6):
-                yt[j] = y[j] + hstep * (_A31 * k[0, j] + _A32 * k[1, j])
-            _accel(
-                t + _C3 * hstep,
-                yt,
-                k[2],
-                kind,
-                t_ign,
-                m_ign,
-                mdot,
-                ve,
-                cda[i],
-                inv_beta[i],
-                steer,
-                azimuth[i],
-                loft[i],
-                t_vert[i],
-                t_pitch[i],
-                t_end_boost,
-                a_e,
-                f_e,
-                mu,
-                j2,
-                omega,
-                drag,
-            )
-            for j in range(6):
-                yt[j] = y[j] + hstep * (_A41 * k[0, j] + _A42 * k[1, j] + _A43 * k[2, j])
-            _accel(
-                t + _C4 * hstep,
-                yt,
-                k[3],
-                kind,
-                t_ign,
-                m_ign,
-                mdot,
-                ve,
-                cda[i],
-                inv_beta[i],
-                steer,
-                azimuth[i],
-                loft[i],
-                t_vert[i],
-                t_pitch[i],
-                t_end_boost,
-                a_e,
-                f_e,
-                mu,
-                j2,
-                omega,
-                drag,
-            )
-            for j in range(6):
-                yt[j] = y[j] + hstep * (
-                    _A51 * k[0, j] + _A52 * k[1, j] + _A53 * k[2, j] + _A54 * k[3, j]
-                )
-            _accel(
-                t + _C5 * hstep,
-                yt,
-                k[4],
-                kind,
-                t_ign,
-                m_ign,
-                mdot,
-                ve,
-                cda[i],
-                inv_beta[i],
-                steer,
-                azimuth[i],
-                loft[i],
-                t_vert[i],
-                t_pitch[i],
-                t_end_boost,
-                a_e,
-                f_e,
-                mu,
-                j2,
-                omega,
-                drag,
-            )
-            for j in range(6):
-                yt[j] = y[j] + hstep * (
-                    _A61 * k[0, j]
-                    + _A62 * k[1, j]
-                    + _A63 * k[2, j]
-                    + _A64 * k[3, j]
-                    + _A65 * k[4, j]
-                )
-            _accel(
-                t + hstep,
-                yt,
-                k[5],
-                kind,
-                t_ign,
-                m_ign,
-                mdot,
-                ve,
-                cda[i],
-                inv_beta[i],
-                steer,
-                azimuth[i],
-                loft[i],
-                t_vert[i],
-                t_pitch[i],
-                t_end_boost,
-                a_e,
-                f_e,
-                mu,
-                j2,
-                omega,
-                drag,
-            )
-            for j in range(6):
-                y1[j] = y[j] + hstep * (
-                    _B1 * k[0, j] + _B3 * k[2, j] + _B4 * k[3, j] + _B5 * k[4, j] + _B6 * k[5, j]
-                )
-            _accel(
-                t + hstep,
-                y1,
-                k[6],
-                kind,
-                t_ign,
-                m_ign,
-                mdot,
-                ve,
-                cda[i],
-                inv_beta[i],
-                steer,
-                azimuth[i],
-                loft[i],
-                t_vert[i],
-                t_pitch[i],
-                t_end_boost,
-                a_e,
-                f_e,
-                mu,
-                j2,
-                omega,
-                drag,
-            )
-            err = 0.0
-            for j in range(6):
-                ej = hstep * (
-                    _E1 * k[0, j]
-                    + _E3 * k[2, j]
-                    + _E4 * k[3, j]
-                    + _E5 * k[4, j]
-                    + _E6 * k[5, j]
-                    + _E7 * k[6, j]
-                )
-                sc = (atol_r if j < 3 else atol_v) + rtol * max(abs(y[j]), abs(y1[j]))
-                err += (ej / sc) ** 2
-            err = math.sqrt(err / 6.0)
+            err = _dp_step(t, hstep, y, k, yt, y1, kind, steer, drag, p, earth, tph)
             nsteps += 1
             if err > 1.0:
                 h = hstep * max(0.2, 0.9 * err**-0.2)
@@ -633,43 +560,34 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
             stop_s = 2.0
             g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
             if t1 > t_vert[i] and g_apo0 > 0.0 and g_apo1 <= 0.0:
-                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, work)
+                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, yt)
                 _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                 hr = _event_g(yt, 0, 0.0, a_e, f_e, omega)
                 if hr > apogee_h:
                     apogee_h = hr
-                    ev_t[i, EV_APOGEE] = t + sroot * hstep
-                    _rot_to_ecef(t + sroot * hstep, omega, yt, rr, vv)
-                    for j in range(3):
-                        ev_r[i, EV_APOGEE, j] = rr[j]
-                        ev_v[i, EV_APOGEE, j] = vv[j]
+                    _record(i, EV_APOGEE, t + sroot * hstep, yt, omega, rr, vv, ev_t, ev_r, ev_v)
             g_apo0 = g_apo1
-            # h >= |r| - a: the exact geodetic height is needed only below the level
-            g1 = _level_screen(y1, level, a_e, f_e, omega)
             if kind == _FREE:
-                if not np.isnan(ev_t[i, EV_APOGEE]) and np.isnan(ev_t[i, EV_REENTRY]):
+                # h >= |r| - a: the exact geodetic height is needed only below a level
+                if np.isnan(ev_t[i, EV_REENTRY]):
                     g1r = _level_screen(y1, reentry_level_m, a_e, f_e, omega)
                     if g1r <= 0.0 and _event_g(y, 0, reentry_level_m, a_e, f_e, omega) > 0.0:
                         sroot = _locate(
-                            y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e, omega, work
+                            y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e, omega, yt
                         )
                         _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
-                        ev_t[i, EV_REENTRY] = t + sroot * hstep
-                        _rot_to_ecef(t + sroot * hstep, omega, yt, rr, vv)
-                        for j in range(3):
-                            ev_r[i, EV_REENTRY, j] = rr[j]
-                            ev_v[i, EV_REENTRY, j] = vv[j]
-                if g1 <= 0.0:
-                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, work)
-            elif g1 < -1000.0:
+                        _record(i, EV_REENTRY, t + sroot * hstep, yt, omega, rr, vv,
+                                ev_t, ev_r, ev_v)  # fmt: skip
+                if _level_screen(y1, level, a_e, f_e, omega) <= 0.0:
+                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, yt)
+            elif _level_screen(y1, crash_level, a_e, f_e, omega) < 0.0:
                 status[i] = STATUS_CRASH_IN_BOOST
                 stop_s = 1.0
             # --- samples within the step (up to the impact, if any)
             if sample_dt > 0.0:
                 t_stop = t + min(stop_s, 1.0) * hstep
                 while next_sample <= t_stop and ns < max_samp:
-                    sfrac = (next_sample - t) / hstep
-                    _hermite5(y, k[0], y1, k[6], hstep, sfrac, yt)
+                    _hermite5(y, k[0], y1, k[6], hstep, (next_sample - t) / hstep, yt)
                     _rot_to_ecef(next_sample, omega, yt, rr, vv)
                     t_samp[i, ns] = next_sample
                     for j in range(3):
@@ -680,12 +598,9 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
             if stop_s <= 1.0:
                 _hermite5(y, k[0], y1, k[6], hstep, stop_s, yt)
                 ti = t + stop_s * hstep
-                _rot_to_ecef(ti, omega, yt, rr, vv)
                 if status[i] == STATUS_OK:
-                    ev_t[i, EV_IMPACT] = ti
-                    for j in range(3):
-                        ev_r[i, EV_IMPACT, j] = rr[j]
-                        ev_v[i, EV_IMPACT, j] = vv[j]
+                    _record(i, EV_IMPACT, ti, yt, omega, rr, vv, ev_t, ev_r, ev_v)
+                _rot_to_ecef(ti, omega, yt, rr, vv)
                 if sample_dt > 0.0 and ns < max_samp and (ns == 0 or t_samp[i, ns - 1] < ti):
                     t_samp[i, ns] = ti
                     for j in range(3):
@@ -698,6 +613,11 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
                 y[j] = y1[j]
                 k[0, j] = k[6, j]
             t = t1
+            if kind == _BURN and (
+                t == t_vert[i] or (steer == STEER_GRAVITY_TURN and t == t_vert[i] + t_pitch[i])
+            ):
+                # the steering law switches here: the FSAL stage belongs to the old law
+                _accel(t, y, k, 0, kind, steer, drag, p, earth, t + 1e-9)
             h = hstep * min(5.0, max(0.2, 0.9 * err**-0.2)) if err > 0.0 else hstep * 5.0
         if finished:
             break
@@ -705,11 +625,7 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
         if kind == _BURN:
             stage_t[i, phase_stage] = t
             if stage_done:
-                ev_t[i, EV_BURNOUT] = t
-                _rot_to_ecef(t, omega, y, rr, vv)
-                for j in range(3):
-                    ev_r[i, EV_BURNOUT, j] = rr[j]
-                    ev_v[i, EV_BURNOUT, j] = vv[j]
+                _record(i, EV_BURNOUT, t, y, omega, rr, vv, ev_t, ev_r, ev_v)
                 kind = _FREE
             elif st_coast[i, phase_stage] > 0.0:
                 kind = _COAST
@@ -727,77 +643,40 @@ def _fly_one(  # noqa: PLR0912, PLR0913, PLR0915
     n_steps[i] = nsteps
 
 
-@numba.njit(cache=True, parallel=True)
-def propagate_batch(  # noqa: PLR0913
-    r0: np.ndarray,
-    v0: np.ndarray,
-    n_stages: np.ndarray,
-    st_m_ign: np.ndarray,
-    st_mdot: np.ndarray,
-    st_ve: np.ndarray,
-    st_burn: np.ndarray,
-    st_coast: np.ndarray,
-    cutoff_s: np.ndarray,
-    cda: np.ndarray,
-    inv_beta: np.ndarray,
-    steer: int,
-    azimuth: np.ndarray,
-    loft: np.ndarray,
-    t_vert: np.ndarray,
-    t_pitch: np.ndarray,
-    h_impact: np.ndarray,
-    earth: np.ndarray,
-    drag: bool,
-    reentry_level_m: float,
-    t_max: float,
-    tol: np.ndarray,
-    sample_dt: float,
-    status: np.ndarray,
-    ev_t: np.ndarray,
-    ev_r: np.ndarray,
-    ev_v: np.ndarray,
-    stage_t: np.ndarray,
-    n_samp: np.ndarray,
-    t_samp: np.ndarray,
-    r_samp: np.ndarray,
-    v_samp: np.ndarray,
-    n_steps: np.ndarray,
+# Work is split into this many interleaved chunks (enough for load balance on many cores); each
+# chunk allocates its small work arrays once.
+_N_CHUNKS = 256
+
+
+@numba.njit(cache=True)
+def _run_chunk(
+    c: int, n_chunks: int, inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
 ) -> None:
-    """Fly every trajectory of the batch (threads over the batch); see `_fly_one`."""
-    for i in numba.prange(r0.shape[0]):
-        _fly_one(
-            i,
-            r0,
-            v0,
-            n_stages,
-            st_m_ign,
-            st_mdot,
-            st_ve,
-            st_burn,
-            st_coast,
-            cutoff_s,
-            cda,
-            inv_beta,
-            steer,
-            azimuth,
-            loft,
-            t_vert,
-            t_pitch,
-            h_impact,
-            earth,
-            drag,
-            reentry_level_m,
-            t_max,
-            tol,
-            sample_dt,
-            status,
-            ev_t,
-            ev_r,
-            ev_v,
-            stage_t,
-            n_samp,
-            t_samp,
-            r_samp,
-            v_samp,
-            n_steps,
-        )
+    """Fly trajectories c, c + n_chunks, c + 2 n_chunks, ... of the batch."""
+    work = (np.empty(6), np.empty(6), np.empty(6), np.empty((7, 6)), np.empty(N_P),
+            np.empty(3), np.empty(3), np.empty(3))  # fmt: skip
+    for i in range(c, inp[0].shape[0], n_chunks):
+        _fly_one(i, inp, out, opt, earth, tol, work)
+
+
+@numba.njit(cache=True, parallel=True)
+def propagate_batch(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
+                    ) -> None:  # fmt: skip
+    """Fly every trajectory of the batch, chunks in parallel threads.
+
+    inp: (r0 (N,3), v0_inertial (N,3), n_stages, m_ign (N,S), mdot, ve, burn, coast, cutoff,
+    cda, inv_beta, azimuth, loft, t_vert, t_pitch, h_impact); out: (status, ev_t, ev_r, ev_v,
+    stage_t, n_samp, t_samp, r_samp, v_samp, n_steps), filled in place; opt: (steer, drag,
+    reentry_level_m, t_max, sample_dt); earth: (a, f, mu, J2, omega); tol: (rtol, atol_m,
+    atol_m_s, max_step_s, boost_rtol). See `bmdsim.physics.flyout.propagate`."""
+    n_chunks = min(inp[0].shape[0], _N_CHUNKS)
+    for c in numba.prange(n_chunks):
+        _run_chunk(c, n_chunks, inp, out, opt, earth, tol)
+
+
+@numba.njit(cache=True)
+def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
+                     ) -> None:  # fmt: skip
+    """`propagate_batch` on the calling thread: small batches (aiming iterations) would pay
+    more to wake the thread pool than they fly."""
+    _run_chunk(0, 1, inp, out, opt, earth, tol)

@@ -34,7 +34,9 @@ from bmdsim.physics.trajectory import Trajectories
 FloatArray = NDArray[np.float64]
 
 LOFT_MIN_RAD = np.deg2rad(0.05)
-LOFT_MAX_RAD = np.deg2rad(89.0)
+LOFT_MAX_RAD = np.deg2rad(90.0)
+#: A solution that misses by more than this is reported as not converged (AimingError).
+MISS_LIMIT_M = 1000.0
 #: Earliest thrust cut-off considered, as a fraction of the full boost time.
 CUTOFF_MIN_FRACTION = 0.12
 
@@ -117,6 +119,14 @@ class _Problem:
         down[bad], cross[bad] = np.nan, np.nan
         return down, cross
 
+    def max_range(
+        self, idx: NDArray[np.int64], az: FloatArray, cut: ArrayLike = np.inf
+    ) -> tuple[FloatArray, FloatArray]:
+        """`max_range_loft` for the elements idx (launch and impact levels of the pairs)."""
+        return max_range_loft(self.v, self.lat[idx], self.lon[idx], az, cutoff_s=cut,
+                              alt_m=self.alt[idx], impact_altitude_m=self.talt[idx],
+                              settings=self.st)  # fmt: skip
+
     def az_step(self, idx: NDArray[np.int64], cross: FloatArray) -> FloatArray:
         r = self.st.earth.a_m
         lever = r * np.sin(np.clip(self.dist[idx] / r, 1e-6, np.pi - 0.2))
@@ -190,6 +200,7 @@ def max_range_loft(
     *,
     cutoff_s: ArrayLike = np.inf,
     alt_m: ArrayLike = 0.0,
+    impact_altitude_m: ArrayLike = 0.0,
     settings: FlyoutSettings | None = None,
     rounds: int = 4,
 ) -> tuple[FloatArray, FloatArray]:
@@ -200,15 +211,14 @@ def max_range_loft(
     losses and the 'maximum' of a near-orbital ICBM slides to a sea-skimming, fractional-orbit
     boost that no ballistic missile flies (docs/model/aiming.md)."""
     st = (settings or FlyoutSettings()).with_(sample_dt_s=None)
-    lat, lon, az, cut, alt = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in (lat_rad, lon_rad, azimuth_rad,
-                                                               cutoff_s, alt_m))
+    lat, lon, az, cut, alt, h1 = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
+          (lat_rad, lon_rad, azimuth_rad, cutoff_s, alt_m, impact_altitude_m))
     )  # fmt: skip
 
     def rng(loft: FloatArray, r: NDArray[np.int64]) -> FloatArray:
-        tr = fly_missiles(
-            vehicle, lat[r], lon[r], az[r], loft, launch_alt_m=alt[r], cutoff_s=cut[r], settings=st
-        )
+        tr = fly_missiles(vehicle, lat[r], lon[r], az[r], loft, launch_alt_m=alt[r],
+                          cutoff_s=cut[r], impact_altitude_m=h1[r], settings=st)  # fmt: skip
         return np.where(tr.ok & ~depressed(tr), tr.range_m, -np.inf)
 
     n = lat.shape[0]
@@ -328,7 +338,8 @@ def aim(
     )  # fmt: skip
     az = p.az_t.copy()
     full = np.full(n, np.inf)
-    rmax, l_star = max_range_loft(vehicle, p.lat, p.lon, az, alt_m=p.alt, settings=st)
+    all_idx = np.arange(n)
+    rmax, l_star = p.max_range(all_idx, az)
     far = p.dist > rmax
     if np.any(far):
         i = int(np.flatnonzero(far)[0])
@@ -357,9 +368,7 @@ def aim(
         """Loft on one branch that reaches the target at a given cut-off."""
         full_n = np.full(n, np.nan)
         full_n[idx] = cut
-        rm, ls = max_range_loft(
-            vehicle, p.lat[idx], p.lon[idx], az[idx], cutoff_s=cut, alt_m=p.alt[idx], settings=st
-        )
+        rm, ls = p.max_range(idx, az[idx], cut)
         f = control_fn("loft", None, full_n)
         end = np.full(idx.size, LOFT_MIN_RAD if lofted else LOFT_MAX_RAD)
         f_end = f(end, idx)
@@ -387,6 +396,14 @@ def aim(
     tr = p.fly(all_idx, az, loft, cut, settings=st)
     ilat, ilon = tr.impact_lat_lon_rad
     miss = geodesic_inverse(ilat, ilon, p.tlat, p.tlon, st.earth)[0]
+    bad = ~(miss <= max(MISS_LIMIT_M, 10 * tol_m))
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise AimingError(
+            f"the {shape.value} solver did not converge for pair {i}: miss "
+            f"{miss[i] / 1e3:,.1f} km (status {tr.status_names()[i]}) at target range "
+            f"{p.dist[i] / 1e3:,.0f} km"
+        )
     return AimSolution(az, loft, cut, miss, p.dist, tr)
 
 
@@ -409,9 +426,7 @@ def _min_energy(
     grid = _cut_grid(p, k)
     rep = np.repeat(np.arange(n), k - 1)
     cuts = np.tile(grid[:-1], n)
-    r_c, l_c = max_range_loft(
-        vehicle, p.lat[rep], p.lon[rep], az[rep], cutoff_s=cuts, alt_m=p.alt[rep], settings=st
-    )
+    r_c, l_c = p.max_range(rep, az[rep], cuts)
     r_tab = np.concatenate([r_c.reshape(n, k - 1), rmax[:, None]], axis=1)
     l_tab = np.concatenate([l_c.reshape(n, k - 1), l_star[:, None]], axis=1)
     r_tab = np.maximum.accumulate(r_tab, axis=1)  # flat (coast) intervals stay monotone
@@ -465,7 +480,7 @@ def _given_apogee(
         vehicle,
         st,
         az,
-        *max_range_loft(vehicle, p.lat, p.lon, az, alt_m=p.alt, settings=st),
+        *p.max_range(all_idx, az),
         control_fn,
         tol_m,
     )

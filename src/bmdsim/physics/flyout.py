@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 FloatArray = NDArray[np.float64]
 
+#: Batches smaller than this fly on the calling thread (no thread-pool start-up).
+SERIAL_BELOW = 64
+
 
 class Steering(StrEnum):
     """Boost steering law."""
@@ -60,8 +63,10 @@ class FlyoutSettings:
     steering : boost steering law.
     pitch_over_s : duration of the pitch-over kick of the gravity turn (bmdsim assumption,
         see docs/model/flyout.md).
-    rtol, atol_m, atol_m_s : Dormand-Prince error tolerances (relative; absolute on
-        position in m and on velocity in m/s).
+    rtol, atol_m, atol_m_s : Dormand-Prince error tolerances of free flight (relative;
+        absolute on position in m and on velocity in m/s).
+    boost_rtol : relative tolerance of powered flight and coasts (the absolute ones scaled
+        alike): burnout velocity errors grow into impact errors, so boost is flown tighter.
     max_step_s : largest integration step.
     t_max_s : flights still airborne after this time get status NO_IMPACT.
     reentry_altitude_m : the level of the reentry event.
@@ -76,10 +81,25 @@ class FlyoutSettings:
     rtol: float = 1e-7
     atol_m: float = 0.1
     atol_m_s: float = 1e-4
+    boost_rtol: float = 1e-10
     max_step_s: float = 200.0
     t_max_s: float = 10_000.0
     reentry_altitude_m: float = 100e3
     sample_dt_s: float | None = 1.0
+
+    def __post_init__(self) -> None:
+        positive = {
+            "rtol": self.rtol, "atol_m": self.atol_m, "atol_m_s": self.atol_m_s,
+            "max_step_s": self.max_step_s, "t_max_s": self.t_max_s,
+            "pitch_over_s": self.pitch_over_s,
+        }  # fmt: skip
+        if self.sample_dt_s is not None:
+            positive["sample_dt_s"] = self.sample_dt_s
+        for name, value in positive.items():
+            if not (value > 0 and np.isfinite(value)):
+                raise ValueError(f"FlyoutSettings.{name} must be a finite number > 0, got {value}")
+        if not self.boost_rtol > 0:
+            raise ValueError(f"FlyoutSettings.boost_rtol must be > 0, got {self.boost_rtol}")
 
     def with_(self, **changes: object) -> FlyoutSettings:
         """A copy with some fields changed."""
@@ -219,7 +239,7 @@ def propagate(
     # initial inertial velocity: Earth-relative velocity plus the Earth's rotation (omega x r)
     v0_eci = v0 + np.stack([-omega * r0[:, 1], omega * r0[:, 0], np.zeros(n)], axis=1)
     earth = np.array([e.a_m, e.f, e.mu_m3_s2, e.j2, omega])
-    tol = np.array([st.rtol, st.atol_m, st.atol_m_s, st.max_step_s])
+    tol = np.array([st.rtol, st.atol_m, st.atol_m_s, st.max_step_s, st.boost_rtol])
     az = _as_batch(azimuth_rad, n, "azimuth_rad")
     loft = _as_batch(loft_rad, n, "loft_rad")
     cut = _as_batch(cutoff_s, n, "cutoff_s")
@@ -241,13 +261,28 @@ def propagate(
         r_samp = np.full((n, n_cols, 3), np.nan)
         v_samp = np.full((n, n_cols, 3), np.nan)
         n_steps = np.zeros(n, dtype=np.int64)
-        _k.propagate_batch(
-            r0, v0_eci, vehicles.n_stages, vehicles.m_ign_kg, vehicles.mdot_kg_s,
-            vehicles.ve_m_s, vehicles.burn_s, vehicles.coast_s, cut, vehicles.cda_m2,
-            vehicles.inv_beta_m2_kg, steer, az, loft, vehicles.vertical_rise_s, t_pitch, h_imp,
-            earth, st.drag, st.reentry_altitude_m, st.t_max_s, tol, sample_dt,
-            status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps,
-        )  # fmt: skip
+        kernel = _k.propagate_batch if n >= SERIAL_BELOW else _k.propagate_serial
+        inp = (
+            r0,
+            v0_eci,
+            vehicles.n_stages,
+            vehicles.m_ign_kg,
+            vehicles.mdot_kg_s,
+            vehicles.ve_m_s,
+            vehicles.burn_s,
+            vehicles.coast_s,
+            cut,
+            vehicles.cda_m2,
+            vehicles.inv_beta_m2_kg,
+            az,
+            loft,
+            vehicles.vertical_rise_s,
+            t_pitch,
+            h_imp,
+        )
+        out = (status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps)
+        opt = (steer, st.drag, st.reentry_altitude_m, st.t_max_s, sample_dt)
+        kernel(inp, out, opt, earth, tol)  # fmt: skip
         return status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps
 
     out = run(0.0, 0)

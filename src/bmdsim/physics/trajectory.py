@@ -126,7 +126,8 @@ class Trajectories:
     def at(self, t_s: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """ECEF position and velocity at times `t_s` ((N,) or (N, M)), cubic Hermite.
 
-        NaN outside [0, impact] (or for trajectories flown without samples)."""
+        NaN outside the sampled span [0, impact] (the last sample, for a flight that ended
+        otherwise) and for trajectories flown without samples."""
         t = np.asarray(t_s, dtype=float)
         squeeze = t.ndim == 1
         t2 = t[:, None] if squeeze else t
@@ -150,7 +151,8 @@ class Trajectories:
         d00, d10 = (6 * s**2 - 6 * s) / h, 3 * s**2 - 4 * s + 1
         d01, d11 = (-6 * s**2 + 6 * s) / h, 3 * s**2 - 2 * s
         v = d00 * r0 + d10 * v0 + d01 * r1 + d11 * v1
-        outside = ~((t2 >= self.t_s[:, :1]) & (t2 <= self.impact_time_s[:, None]))
+        t_last = self.t_s[np.arange(n), np.maximum(self.n_samples - 1, 0)][:, None]
+        outside = ~((t2 >= self.t_s[:, :1]) & (t2 <= t_last))
         r[outside] = np.nan
         v[outside] = np.nan
         return (r[:, 0], v[:, 0]) if squeeze else (r, v)
