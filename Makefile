@@ -26,7 +26,7 @@ $(VENV)/.bench: pyproject.toml | $(VENV)/bin/python
 demo: $(VENV)/.base
 	@mkdir -p demo-out
 	$(BMDSIM) missiles
-	$(BMDSIM) flyout --missile sejjil-2 --launch 35.23,53.92 --target 44.43,26.10
+	$(BMDSIM) flyout --missile sejjil-2 --launch 35.23,53.92 --target 39.93,32.86
 	$(BMDSIM) flyout --missile topol-m --launch 54.03,35.77 --target 38.90,-77.04 --json > demo-out/flyout-topol-m.json.tmp
 	mv demo-out/flyout-topol-m.json.tmp demo-out/flyout-topol-m.json
 	@echo "report: demo-out/flyout-topol-m.json"
