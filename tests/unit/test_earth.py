@@ -476,3 +476,16 @@ def test_speed_geodetic_to_ecef() -> None:
     t0 = time.perf_counter()
     E.geodetic_to_ecef(lat, lon, h)
     assert time.perf_counter() - t0 < 0.5
+
+
+def test_vectorized_up_north_east_equals_the_scalar_kernel() -> None:
+    from bmdsim.physics.earth import up_north_east, up_north_east_scalar
+
+    lat = np.radians([-90.0, -33.3, 0.0, 45.0, 89.9])
+    lon = np.radians([0.0, 120.0, -179.9, 37.6, 180.0])
+    up, north, east = up_north_east(lat, lon)
+    for i in range(lat.size):
+        u, n, e = up_north_east_scalar(lat[i], lon[i])
+        np.testing.assert_allclose(up[i], u, atol=1e-15)
+        np.testing.assert_allclose(north[i], n, atol=1e-15)
+        np.testing.assert_allclose(east[i], e, atol=1e-15)

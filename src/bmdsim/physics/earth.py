@@ -324,6 +324,18 @@ def _enu_basis(lat0_rad: ArrayLike, lon0_rad: ArrayLike) -> tuple[F64, F64, F64,
     return np.sin(lat0), np.cos(lat0), np.sin(lon0), np.cos(lon0)
 
 
+def up_north_east(lat_rad: ArrayLike, lon_rad: ArrayLike) -> tuple[F64, F64, F64]:
+    """Geodetic up, north and east unit vectors in ECEF, each of shape (..., 3): the vectorized
+    twin of `up_north_east_scalar`."""
+    lat = np.asarray(lat_rad, dtype=np.float64)
+    lon = np.asarray(lon_rad, dtype=np.float64)
+    cl, sl, co, so = np.cos(lat), np.sin(lat), np.cos(lon), np.sin(lon)
+    up = np.stack([cl * co, cl * so, sl], axis=-1)
+    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
+    east = np.stack([-so, co, np.zeros_like(co)], axis=-1)
+    return up, north, east
+
+
 def ecef_to_enu(
     r_ecef_m: ArrayLike,
     lat0_rad: ArrayLike,

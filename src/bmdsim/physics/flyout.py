@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdsim.physics import _integrator as _k
-from bmdsim.physics.earth import EarthModel, geodetic_to_ecef
+from bmdsim.physics.earth import EarthModel, geodetic_to_ecef, up_north_east
 from bmdsim.physics.trajectory import Trajectories
 
 if TYPE_CHECKING:
@@ -183,15 +183,6 @@ def ballistic_body(n: int, beta_kg_m2: ArrayLike = np.inf) -> VehicleArrays:
     )
 
 
-def local_basis(lat_rad: FloatArray, lon_rad: FloatArray) -> tuple[FloatArray, ...]:
-    """Geodetic up, north and east unit vectors (ECEF), each (N, 3)."""
-    cl, sl, co, so = np.cos(lat_rad), np.sin(lat_rad), np.cos(lon_rad), np.sin(lon_rad)
-    up = np.stack([cl * co, cl * so, sl], axis=-1)
-    north = np.stack([-sl * co, -sl * so, cl], axis=-1)
-    east = np.stack([-so, co, np.zeros_like(co)], axis=-1)
-    return up, north, east
-
-
 def _as_batch(x: ArrayLike, n: int, name: str) -> FloatArray:
     a = np.asarray(x, dtype=float)
     try:
@@ -287,8 +278,6 @@ def propagate(
 
     out = run(0.0, 0)
     if st.sample_dt_s is not None and n > 0:
-        if st.sample_dt_s <= 0:
-            raise ValueError(f"sample_dt_s must be > 0, got {st.sample_dt_s}")
         t_end = np.where(np.isfinite(out[1][:, _k.EV_IMPACT]), out[1][:, _k.EV_IMPACT], st.t_max_s)
         n_cols = int(np.ceil(float(np.max(t_end)) / st.sample_dt_s)) + 2
         out = run(float(st.sample_dt_s), n_cols)
@@ -352,7 +341,7 @@ def burnout_state_ecef(
           (lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad))
     )  # fmt: skip
     r = geodetic_to_ecef(lat, lon, alt, earth)
-    up, north, east = local_basis(lat, lon)
+    up, north, east = up_north_east(lat, lon)
     horiz = np.cos(az)[:, None] * north + np.sin(az)[:, None] * east
     vel = v[:, None] * (np.sin(g)[:, None] * up + np.cos(g)[:, None] * horiz)
     return r, vel

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdsim.physics import _integrator as _k
-from bmdsim.physics.earth import EarthModel, ecef_to_geodetic, surface_distance_m
+from bmdsim.physics.earth import EarthModel, ecef_to_geodetic, surface_distance_m, up_north_east
 
 FloatArray = NDArray[np.float64]
 
@@ -168,6 +168,6 @@ def flight_path_angle_rad(
 ) -> FloatArray:
     """Angle of the velocity above the local geodetic horizontal (rad)."""
     lat, lon, _ = ecef_to_geodetic(r_ecef_m, earth)
-    up = np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
+    up = up_north_east(lat, lon)[0]
     speed = np.linalg.norm(v_ecef_m_s, axis=-1)
     return np.arcsin(np.clip(np.sum(up * v_ecef_m_s, axis=-1) / speed, -1.0, 1.0))
