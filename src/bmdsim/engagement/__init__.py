@@ -1,0 +1,1 @@
+"""Engagement layer: sensor visibility, interceptor fly-out tables, engagement windows."""
