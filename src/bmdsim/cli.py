@@ -157,9 +157,13 @@ def missiles_cmd(
     Console(width=max(console.width, 120)).print(t)
 
 
+from bmdsim.cli_catalogs import interceptors_cmd, sensors_cmd, sites_cmd  # noqa: E402
 from bmdsim.cli_flyout import flyout_cmd  # noqa: E402
 
 app.command("flyout")(flyout_cmd)
+app.command("sensors")(sensors_cmd)
+app.command("interceptors")(interceptors_cmd)
+app.command("sites")(sites_cmd)
 
 
 def main() -> None:

@@ -165,3 +165,26 @@ def test_console_script_runs() -> None:
     out = subprocess.run([sys.executable, "-m", "bmdsim", "--version"], capture_output=True,
                          text=True, check=True)  # fmt: skip
     assert out.stdout.startswith("bmdsim ")
+
+
+@pytest.mark.parametrize(
+    ("command", "keys"),
+    [
+        ("sensors", {"name", "variant", "party", "kind", "max_range_km", "fire_control"}),
+        ("interceptors", {"name", "variant", "burnout_speed_km_s", "max_flyout_time_s"}),
+        ("sites", {"name", "lat_deg", "lon_deg", "sensors", "interceptors"}),
+    ],
+)
+def test_catalog_listings_json(command: str, keys: set[str]) -> None:
+    res = runner.invoke(app, [command, "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert rows and all(keys <= set(r) for r in rows)
+
+
+def test_catalog_variant_listing() -> None:
+    rows = run_json("interceptors", "--variant", "lewis-postol-8.5")
+    gbi = next(r for r in rows if r["name"] == "gbi-2stage")
+    assert gbi["variant"] == "lewis-postol-8.5" and gbi["burnout_speed_km_s"] == 8.5
+    table = runner.invoke(app, ["sites"])
+    assert table.exit_code == 0 and "deveselu" in table.stdout

@@ -9,10 +9,11 @@ with ECEF at t = 0 and in which the Earth turns about z at omega):
 
 as in Gronlund & Wright, "Depressed Trajectory SLBMs", Science & Global Security 3 (1992),
 appendix, and Forden, Science & Global Security 15 (2007). Events are sign changes of scalar
-functions g(t) (altitude minus a level; dh/dt for apogee), located by bisection-safeguarded
-secant iterations on the quintic Hermite interpolant of each accepted step, never by the nearest
-time step. Steps end exactly at stage ignitions and burnouts and at switches of the steering
-law, so that no step straddles a discontinuity of thrust, mass or thrust direction.
+functions g(t) (altitude minus a level; dh/dt for apogee), located on the quintic Hermite
+interpolant of each accepted step (Illinois regula falsi, then Newton polish on the exact
+geodetic height), never by the nearest time step. Steps end exactly at stage ignitions and
+burnouts and at switches of the steering law, so that no step straddles a discontinuity of
+thrust, mass or thrust direction.
 """
 
 from __future__ import annotations
@@ -38,29 +39,6 @@ STEER_PITCH_PROGRAM = 1
 _BURN = 0
 _COAST = 1
 _FREE = 2
-
-# Dormand & Prince, J. Comp. Appl. Math. 6 (1980) 19-26: RK5(4)7FM coefficients.
-_C2, _C3, _C4, _C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
-_A21 = 1.0 / 5.0
-_A31, _A32 = 3.0 / 40.0, 9.0 / 40.0
-_A41, _A42, _A43 = 44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0
-_A51, _A52, _A53, _A54 = 19372.0 / 6561.0, -25360.0 / 2187.0, 64448.0 / 6561.0, -212.0 / 729.0
-_A61, _A62, _A63, _A64, _A65 = (
-    9017.0 / 3168.0,
-    -355.0 / 33.0,
-    46732.0 / 5247.0,
-    49.0 / 176.0,
-    -5103.0 / 18656.0,
-)
-_B1, _B3, _B4, _B5, _B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784.0, 11.0 / 84.0
-_E1, _E3, _E4, _E5, _E6, _E7 = (
-    71.0 / 57600.0,
-    -71.0 / 16695.0,
-    71.0 / 1920.0,
-    -17253.0 / 339200.0,
-    22.0 / 525.0,
-    -1.0 / 40.0,
-)
 
 # Above this altitude margin over the equatorial radius the drag term of free flight is skipped:
 # US76 density at 200 km is 2.5e-10 kg/m^3, i.e. < 1e-5 m/s^2 even at 7.5 km/s and
