@@ -386,3 +386,179 @@ def max_range_angle(
     _, g_gen = _min_energy_general(psi, r0, r1, mu)
     gamma = np.where(r0 == r1, g_eq, g_gen)
     return MaxRange(psi, np.where(ok, gamma, np.nan))
+
+
+# ----------------------------------------------------------------------------------------------
+# Minimum time to reach a point with a fixed burnout speed (interceptor fly-out oracle)
+# ----------------------------------------------------------------------------------------------
+
+
+class MinTimeToReach(NamedTuple):
+    """Fastest vacuum arc from burnout to a point, at a fixed burnout speed."""
+
+    time_s: FloatArray
+    """Minimum time of flight from burnout to the point, s; NaN where out of reach."""
+    flight_path_angle_rad: FloatArray
+    """Burnout flight-path angle of that arc, rad above the local horizontal; NaN likewise."""
+
+
+def _time_to_point(
+    v0: FloatArray,
+    gamma: FloatArray,
+    r0: FloatArray,
+    psi: FloatArray,
+    r1: FloatArray,
+    mu: FloatArray,
+) -> FloatArray:
+    """Time of flight from burnout (r0, v0, gamma) to the first passage at range angle ``psi``,
+    for an arc known to pass through (psi, r1) (elliptic, ``v0^2 < 2 mu / r0``).
+
+    The eccentric anomaly comes from the radius and the radial velocity, ``e cos(E) = 1 - r/a``,
+    ``e sin(E) = r v_r / sqrt(mu a)`` ([BMW]_ ch. 4), which stays exact on the rectilinear
+    (vertical, e = 1) arc where the true-anomaly route breaks down. The sign of the radial
+    velocity on arrival (ascending or descending passage) is that of
+    ``e sin(theta0 + psi)``, expanded so that it stays exact for a vertical shot.
+    """
+    a = r0 / (2.0 - v0 * v0 * r0 / mu)
+    sqrt_mu_a = np.sqrt(mu * a)
+    cg, sg = np.cos(gamma), np.sin(gamma)
+    h = r0 * v0 * cg
+    esin0 = r0 * v0 * sg / sqrt_mu_a
+    ecos0 = 1.0 - r0 / a
+    v1_sq = v0 * v0 + 2.0 * mu * (1.0 / r1 - 1.0 / r0)
+    rvr1 = np.sqrt(np.maximum(r1 * r1 * v1_sq - h * h, 0.0))  # r1 |v_r1|
+    nu = v0 * v0 * r0 / mu
+    # e sin(theta1) = e sin(theta0) cos(psi) + e cos(theta0) sin(psi), [BMW] ch. 6: its sign is
+    # that of the radial velocity on arrival (kept exact for a vertical shot, theta0 -> pi)
+    esin_theta1 = nu * sg * cg * np.cos(psi) + (nu * cg * cg - 1.0) * np.sin(psi)
+    esin1 = np.where(esin_theta1 >= 0.0, rvr1, -rvr1) / sqrt_mu_a
+    ecos1 = 1.0 - r1 / a
+    e0 = np.arctan2(esin0, ecos0)
+    e1 = np.arctan2(esin1, ecos1)
+    d_ecc = e1 - e0
+    # the arc advances E by [0, 2 pi); a tiny negative value is rounding of a zero advance
+    d_ecc = np.where(d_ecc < -1e-9, d_ecc + _TWO_PI, np.maximum(d_ecc, 0.0))
+    return np.asarray((d_ecc - (esin1 - esin0)) * np.sqrt(a * a * a / mu))
+
+
+def min_time_to_reach(
+    v0_m_s: ArrayLike,
+    r0_m: ArrayLike,
+    range_angle_rad: ArrayLike,
+    r1_m: ArrayLike,
+    *,
+    mu_m3_s2: ArrayLike = WGS84_GM_M3_S2,
+    gamma_min_rad: ArrayLike = -0.5 * np.pi,
+    gamma_max_rad: ArrayLike = 0.5 * np.pi,
+) -> MinTimeToReach:
+    """Minimum vacuum time of flight from burnout to a point, at a fixed burnout speed.
+
+    Burnout is at radius ``r0`` with speed ``v0`` and any flight-path angle ``gamma`` in
+    [``gamma_min_rad``, ``gamma_max_rad``] (pointed down-range); the point is at range angle
+    ``psi`` and radius ``r1``. This is the interceptor fly-out oracle: the time to reach a
+    point in the vacuum, spherical, non-rotating limit.
+
+    Derivation ([BMW]_ ch. 6 style). With ``nu = v0^2 r0 / mu``, the burnout state fixes the
+    conic: ``p = r0 nu cos^2(gamma)``, ``e cos(theta0) = nu cos^2(gamma) - 1``,
+    ``e sin(theta0) = nu sin(gamma) cos(gamma)``. The arc passes through the point when the
+    orbit equation holds at ``theta0 + psi``,
+    ``p / r1 - 1 = e cos(theta0) cos(psi) - e sin(theta0) sin(psi)``. Dividing by
+    ``cos^2(gamma)`` gives a quadratic in ``x = tan(gamma)`` (the flight-path-angle equation)::
+
+        (1 - cos psi) x^2 - nu sin(psi) x + (1 - cos psi) - nu (r0 / r1 - cos psi) = 0
+
+    Written with double angles, and ``A = 1 - cos(psi)``, ``D = nu (r0 / r1 - cos(psi))``,
+    it reads ``R cos(2 gamma - phi) = D - 2 A`` with ``R = sqrt(D^2 + nu^2 sin^2(psi))`` and
+    ``phi = atan2(-nu sin(psi), -D)``, so::
+
+        2 gamma = phi +- arccos((D - 2 A) / R)      (wrapped into (-pi, pi])
+
+    which stays well conditioned for vertical shots (``gamma -> pi/2``, ``psi -> 0``). Real
+    roots exist iff ``|D - 2 A| <= R`` (the point is inside the reachable envelope, the
+    "safety ellipse"); the two roots are the low and the lofted arc through the point and
+    coincide on the envelope. Each arc reaches the point once per revolution, on the first
+    passage, ascending or descending as ``sin(theta0 + psi)`` is positive or negative; its time of
+    flight follows from Kepler's equation ([BMW]_ ch. 4, see ``_time_to_point``). The answer
+    is the smaller time over the roots inside the angle bounds. At ``psi = 0`` the arc is the
+    vertical line: up (``gamma = pi/2``) if ``r1 >= r0``, else down (``-pi/2``). Without angle
+    bounds the result equals Lagrange's time equation on the short-way, short-time branch with
+    ``a = r0 / (2 - nu)`` ([Battin]_ ch. 6; cross-checked in
+    tests/validation/test_flyout_table_vs_kepler.py).
+
+    Parameters
+    ----------
+    v0_m_s : array_like
+        Burnout speed (inertial), m/s, >= 0; NaN result for ``v0^2 >= 2 mu / r0`` (escape:
+        hyperbolic arcs are out of scope).
+    r0_m : array_like
+        Geocentric radius of burnout, m, > 0.
+    range_angle_rad : array_like
+        Geocentric angle psi from burnout to the point, rad, in [0, 2 pi).
+    r1_m : array_like
+        Geocentric radius of the point, m, > 0.
+    mu_m3_s2 : array_like, optional
+        Gravitational parameter, m^3/s^2 (default WGS84 GM).
+    gamma_min_rad, gamma_max_rad : array_like, optional
+        Admissible burnout flight-path angles, rad, within [-pi/2, pi/2] (default: all). A
+        launcher that cannot fire below, e.g., 2 degrees of elevation passes that bound.
+
+    Returns
+    -------
+    MinTimeToReach
+        ``time_s`` and ``flight_path_angle_rad`` of the broadcast shape; NaN where no admissible
+        elliptic arc passes through the point. The point at burnout itself takes 0 s.
+
+    Raises
+    ------
+    KeplerInputError
+        If a radius or ``mu`` is not positive, ``v0 < 0`` or ``psi`` is outside [0, 2 pi).
+    """
+    v0, r0, psi, r1, mu, g_lo, g_hi = np.broadcast_arrays(
+        _f64(v0_m_s),
+        _f64(r0_m),
+        _f64(range_angle_rad),
+        _f64(r1_m),
+        _f64(mu_m3_s2),
+        _f64(gamma_min_rad),
+        _f64(gamma_max_rad),
+    )
+    _check_common(r0, r1, mu)
+    _require(~(v0 < 0.0), "v0_m_s must be non-negative")
+    _require(~((psi < 0.0) | (psi >= _TWO_PI)), "range_angle_rad must lie in [0, 2 pi)")
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        nu = v0 * v0 * r0 / mu
+        s_half = np.sin(0.5 * psi)
+        big_a = 2.0 * s_half * s_half  # 1 - cos(psi), without cancellation
+        rho = r0 / r1
+        d = nu * ((rho - 1.0) + big_a)  # nu (rho - cos psi)
+        nsin = nu * np.sin(psi)
+        big_r = np.hypot(d, nsin)
+        phi = np.arctan2(-nsin, -d)
+        cos_arg = (d - 2.0 * big_a) / big_r
+        # a grazing point (on the envelope) may round to |cos_arg| slightly above 1
+        cos_arg = np.where(np.abs(cos_arg) <= 1.0 + 1e-12, np.clip(cos_arg, -1.0, 1.0), np.nan)
+        half_width = np.arccos(cos_arg)
+        # energy must reach r1 (the only test left at psi = 0, where cos_arg = +-1)
+        v1_sq = v0 * v0 + 2.0 * mu * (1.0 / r1 - 1.0 / r0)
+        reach = (nu < 2.0) & (v1_sq >= -1e-12 * v0 * v0)
+        times, gammas = [], []
+        for sign in (1.0, -1.0):
+            two_g = np.mod(phi + sign * half_width + np.pi, _TWO_PI) - np.pi  # [-pi, pi)
+            two_g = np.where(two_g <= -np.pi, np.pi, two_g)  # (-pi, pi]
+            g = 0.5 * two_g
+            g = np.where(psi == 0.0, np.where(r1 >= r0, 0.5 * np.pi, -0.5 * np.pi), g)
+            ok = (g >= g_lo) & (g <= g_hi) & reach & np.isfinite(g)
+            if sign < 0.0:
+                ok &= psi != 0.0  # one vertical root only
+            t = np.where(ok, _time_to_point(v0, g, r0, psi, r1, mu), np.inf)
+            t = np.where((psi == 0.0) & (r1 == r0) & (nu < 2.0), 0.0, t)
+            times.append(t)
+            gammas.append(g)
+        first = times[0] <= times[1]
+        t_min = np.where(first, times[0], times[1])
+        g_min = np.where(first, gammas[0], gammas[1])
+        bad = ~np.isfinite(t_min)
+    return MinTimeToReach(np.where(bad, np.nan, t_min), np.where(bad, np.nan, g_min))
+
+
+__all__ += ["MinTimeToReach", "min_time_to_reach"]
