@@ -51,6 +51,7 @@ $(PEER_VENV)/.stamp:
 
 bench: $(VENV)/.bench $(PEER_VENV)/.stamp
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_engagement.py
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check src tests benchmarks
