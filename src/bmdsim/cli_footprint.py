@@ -143,7 +143,7 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
             extra_points_deg=np.stack([towns["lat_deg"], towns["lon_deg"]], axis=1),
             n_az=n_az, n_range=n_range,
         )  # fmt: skip
-    defended = [
+    defended: list[dict[str, Any]] = [
         {"name": str(c["name"]), "country": str(c["country_iso_a3"]),
          "population": int(c["population"]), "lat_deg": float(c["lat_deg"]),
          "lon_deg": float(c["lon_deg"]), "shots": int(s)}

@@ -17,10 +17,9 @@ Model (docs/model/interceptor-flyout.md):
 * Free flight: `bmdsim.physics.flyout.propagate` (Dormand-Prince, WGS84 + J2 + rotation or the
   sphere; drag with US76 if the kill vehicle has a finite ballistic coefficient).
 * A fan of ``n_elevations`` launch elevations (default 2 to 90 degrees) is flown as one batch
-  and sampled every ``sample_dt_s``; for every altitude row of the grid each member's ascending
-  and descending crossings are found (linear interpolation between samples), and for every cell
-  the minimum time over the fan is interpolated between neighbouring members along each branch
-  (and across the fold where the ascending and descending branches meet at apogee).
+  and sampled every ``sample_dt_s``. The samples form a mesh over (member, time); its
+  triangles, laid in the (ground range, altitude) plane with time linear over each, are
+  rasterized onto the grid keeping the minimum time per node (`build_flyout_table`).
 
 Ground range is the geodesic distance on the model's ellipsoid from the site to the sub-point
 (great circle on the sphere). The table is azimuth-independent only on a non-rotating sphere;
@@ -79,10 +78,11 @@ FloatArray = NDArray[np.float64]
 
 #: Bumped whenever a change of the model or of the algorithm changes table values: part of the
 #: cache key, so that old cache files are never reused.
-MODEL_VERSION = "bmdsim.flyout-table/1"
+MODEL_VERSION = "bmdsim.flyout-table/2"  # 2: flights capped at 3,600 s (was 10,000 s)
 
-# Flights are cut here even without a fly-out time limit (FlyoutSettings' default).
-_T_MAX_S = 10_000.0
+# Flights are cut here even without a fly-out time limit: no interceptor flies an hour, and the
+# samples of a fan of lofted 7 km/s shots to 10,000 s would take gigabytes.
+_T_MAX_S = 3600.0
 
 _ARRAYS = ("range_grid_m", "alt_grid_m", "kinematic_time_s", "elevation_rad")
 
@@ -262,7 +262,9 @@ def _readonly(a: ArrayLike) -> FloatArray:
     return arr
 
 
-def _bracket(grid: FloatArray, x: FloatArray) -> tuple[NDArray[np.intp], FloatArray, Any]:
+def _bracket(
+    grid: FloatArray, x: FloatArray
+) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.bool_]]:
     """Cell index i (grid[i] <= x <= grid[i+1]), fraction in [0, 1], and x inside the grid."""
     i = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
     with np.errstate(invalid="ignore"):
@@ -592,7 +594,7 @@ def build_flyout_table(
     altitude) plane, over which time is linear; every grid node takes the minimum time over
     the triangles covering it. The mesh is folded (a point is passed by a low, fast arc and by
     a lofted one, ascending or descending): the minimum picks the fastest. Flights stop at
-    ``1.1 max_flyout_time_s + 30 s`` (at most 10,000 s).
+    ``1.1 max_flyout_time_s + 30 s`` (at most 3,600 s).
     """
     st = _resolve(kin, settings, overrides)
     earth = earth_model(st.earth_model, rotation=st.rotation)

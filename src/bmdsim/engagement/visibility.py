@@ -163,8 +163,8 @@ def observe(radar: RadarGeometry, traj: Trajectories, rcs_m2: float = 1.0) -> Vi
     last_vis = vis[np.arange(n), last_idx]
     starts: list[list[float]] = [[traj.t_s[i, 0]] if first_vis[i] else [] for i in range(n)]
     ends: list[list[float]] = [[] for _ in range(n)]
-    for i, t, up in zip(rows, t_cross, rising, strict=True):
-        (starts if up else ends)[i].append(float(t))
+    for row, t, up in zip(rows, t_cross, rising, strict=True):
+        (starts if up else ends)[int(row)].append(float(t))
     for i in range(n):
         if last_vis[i]:
             ends[i].append(float(traj.t_s[i, last_idx[i]]))
