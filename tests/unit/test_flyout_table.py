@@ -325,7 +325,7 @@ def _under_lowest_arc(kin: InterceptorKinematics, st: FlyoutTableSettings) -> np
     elevation: a launcher that cannot fire lower reaches them only the long way round, by the
     descent of a lofted shot, or not at all."""
     earth = earth_model(st.earth_model, rotation=st.rotation)
-    _, t, r = ft._fly_fan(kin, st, earth, 10_000.0, -1000.0)
+    _, t, r = ft._fly_fan(kin, st, earth, ft._T_MAX_S, -1000.0)
     lat, lon, alt = ecef_to_geodetic(r[0], earth)
     ok = np.isfinite(alt) & (alt > -500.0)
     rng = geodesic_inverse(0.0, 0.0, lat[ok], lon[ok], earth)[0]
