@@ -59,6 +59,30 @@ def _sensor_args(names: list[str]) -> list[tuple[Any, Any]]:
     return out
 
 
+def _common_args(
+    threat: str, interceptor: str, variant: str | None, rcs_m2: float,
+    delays: dict[str, float],
+) -> tuple[Any, Any]:  # fmt: skip
+    """Check the options `engage` and `footprint` share; return (missile, interceptor)."""
+    from bmdsim.models.interceptors import get_interceptor
+    from bmdsim.models.missiles import UnknownMissileError, get_missile
+
+    for flag, value in delays.items():
+        if not (value >= 0 and math.isfinite(value)):
+            fail(f"{flag}: must be a finite number >= 0, got {value}")
+    if not rcs_m2 > 0:
+        fail(f"--rcs-m2: must be > 0, got {rcs_m2}")
+    try:
+        missile = get_missile(threat)
+    except UnknownMissileError as err:
+        fail(f"--threat: {err.args[0] if err.args else err}")
+    try:
+        icpt = get_interceptor(interceptor, variant=variant)
+    except KeyError as err:
+        fail(f"--interceptor: {err.args[0] if err.args else err}")
+    return missile, icpt
+
+
 def engage_cmd(  # noqa: PLR0913
     threat: Annotated[str, typer.Option(help="Threat missile (see `bmdsim missiles`).")],
     launch: Annotated[str, typer.Option(help="Threat launch point LAT,LON (deg).")],
@@ -91,25 +115,13 @@ def engage_cmd(  # noqa: PLR0913
           --site deveselu --interceptor sm-3-iia --sensor an-tpy-2 --launch-on-remote --json
     """
     from bmdsim.engagement.engage import engage, intercept_geodetic
-    from bmdsim.models.interceptors import UnknownInterceptorError, get_interceptor
-    from bmdsim.models.missiles import UnknownMissileError, get_missile
     from bmdsim.physics.aiming import AimingError, Shape, aim
     from bmdsim.physics.flyout import fly_missiles, vehicle_arrays
 
-    for flag, value in (("--latency-s", latency_s), ("--launch-delay-s", launch_delay_s),
-                        ("--kill-assessment-s", kill_assessment_s)):  # fmt: skip
-        if not (value >= 0 and math.isfinite(value)):
-            fail(f"{flag}: must be a finite number >= 0, got {value}")
-    if not rcs_m2 > 0:
-        fail(f"--rcs-m2: must be > 0, got {rcs_m2}")
-    try:
-        missile = get_missile(threat)
-    except UnknownMissileError as err:
-        fail(f"--threat: {err.args[0] if err.args else err}")
-    try:
-        icpt = get_interceptor(interceptor, variant=interceptor_variant)
-    except (UnknownInterceptorError, KeyError) as err:
-        fail(f"--interceptor: {err.args[0] if err.args else err}")
+    missile, icpt = _common_args(threat, interceptor, interceptor_variant, rcs_m2, {
+        "--latency-s": latency_s, "--launch-delay-s": launch_delay_s,
+        "--kill-assessment-s": kill_assessment_s,
+    })  # fmt: skip
     the_site = _site_arg(site)
     extra = _sensor_args(sensor or [])
     lat, lon = parse_latlon(launch, "--launch")

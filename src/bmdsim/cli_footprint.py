@@ -20,7 +20,7 @@ import numpy as np
 import typer
 
 from bmdsim.cli import console, fail, print_json
-from bmdsim.cli_engage import _sensor_args, _site_arg
+from bmdsim.cli_engage import _common_args, _sensor_args, _site_arg
 
 
 def _launch_area(text: str) -> tuple[np.ndarray, np.ndarray, float]:
@@ -93,8 +93,6 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
     from bmdsim.engagement.flyout_table import get_flyout_table
     from bmdsim.engagement.footprint import footprint
     from bmdsim.geo import cities
-    from bmdsim.models.interceptors import get_interceptor
-    from bmdsim.models.missiles import UnknownMissileError, get_missile
     from bmdsim.physics.earth import WGS84, geodetic_to_ecef
     from bmdsim.physics.flyout import vehicle_arrays
 
@@ -112,19 +110,9 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
         fail(f"--region: expected LON_MIN,LON_MAX,LAT_MIN,LAT_MAX, got {region!r}")
     if not (lo_min < lo_max and -90 <= la_min < la_max <= 90):
         fail(f"--region: need LON_MIN < LON_MAX and -90 <= LAT_MIN < LAT_MAX <= 90: {region}")
-    for flag, value in (("--latency-s", latency_s), ("--kill-assessment-s", kill_assessment_s)):
-        if not (value >= 0 and math.isfinite(value)):
-            fail(f"{flag}: must be a finite number >= 0, got {value}")
-    if not rcs_m2 > 0:
-        fail(f"--rcs-m2: must be > 0, got {rcs_m2}")
-    try:
-        missile = get_missile(threat)
-    except UnknownMissileError as err:
-        fail(f"--threat: {err.args[0] if err.args else err}")
-    try:
-        icpt = get_interceptor(interceptor, variant=interceptor_variant)
-    except KeyError as err:
-        fail(f"--interceptor: {err.args[0] if err.args else err}")
+    missile, icpt = _common_args(threat, interceptor, interceptor_variant, rcs_m2, {
+        "--latency-s": latency_s, "--kill-assessment-s": kill_assessment_s,
+    })  # fmt: skip
     the_site = _site_arg(site)
     extra = _sensor_args(sensor or [])
     llat, llon, radius = _launch_area(launch_area)
