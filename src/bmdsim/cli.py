@@ -1,4 +1,5 @@
-"""Command-line interface (Typer): `bmdsim flyout`, `bmdsim missiles`.
+"""Command-line interface (Typer): the `bmdsim` app and its commands (flyout, missiles, sensors,
+interceptors, sites, engage, footprint).
 
 Errors in flags or values print one clear line and exit with code 2 (Typer's convention for
 usage errors); nothing is written on failure.
@@ -6,10 +7,7 @@ usage errors); nothing is written on failure.
 
 from __future__ import annotations
 
-import json
-import math
-from enum import StrEnum
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import numpy as np
 import typer
@@ -17,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bmdsim import __version__
+from bmdsim.cli_common import console, print_json
 
 app = typer.Typer(
     name="bmdsim",
@@ -25,46 +24,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
-
-
-class EarthChoice(StrEnum):
-    wgs84 = "wgs84"
-    sphere = "sphere"
-
-
-class ShapeChoice(StrEnum):
-    minimum_energy = "minimum-energy"
-    lofted = "lofted"
-    depressed = "depressed"
-
-
-class SteeringChoice(StrEnum):
-    gravity_turn = "gravity-turn"
-    pitch_program = "pitch-program"
-
-
-def fail(message: str) -> NoReturn:
-    """Print a usage error and exit with code 2."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code=2)
-
-
-def parse_latlon(text: str, flag: str) -> tuple[float, float]:
-    """'LAT,LON' in degrees -> (lat, lon); a clear error otherwise."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        fail(f"{flag}: expected LAT,LON in degrees (e.g. 35.7,51.4), got {text!r}")
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except ValueError:
-        fail(f"{flag}: expected two numbers LAT,LON in degrees, got {text!r}")
-    if not -90.0 <= lat <= 90.0:
-        fail(f"{flag}: latitude {lat} is outside [-90, 90] degrees")
-    if not -180.0 <= lon <= 360.0:
-        fail(f"{flag}: longitude {lon} is outside [-180, 360] degrees")
-    return lat, lon
 
 
 def _version(value: bool) -> None:
@@ -80,19 +39,6 @@ def _main(
     ] = False,
 ) -> None:
     """bmdsim: kinematics and system-level performance of missile defense, from public data."""
-
-
-def _finite(x: float) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
-
-
-def _km(x: float) -> float | None:
-    v = _finite(x)
-    return None if v is None else round(v / 1e3, 6)
-
-
-def print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, indent=2, allow_nan=False))
 
 
 @app.command("missiles")

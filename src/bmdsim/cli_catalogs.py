@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bmdsim.cli import console, print_json
+from bmdsim.cli_common import console, fail, print_json
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON list.")]
 
@@ -28,8 +28,12 @@ def _v(q: Any) -> Any:
 
 
 def _pick(entries: dict[str, Any], variant: str | None) -> list[Any]:
+    """Every entry, with `variant` swapped in where the entry has it (an error if none has)."""
     if variant is None:
         return list(entries.values())
+    if not any(variant in e.variants or e.variant == variant for e in entries.values()):
+        names = sorted({v for e in entries.values() for v in (e.variant, *e.variants)})
+        fail(f"--variant: no entry has a variant {variant!r}; variants: {', '.join(names)}")
     return [e.variants.get(variant, e) for e in entries.values()]
 
 

@@ -10,11 +10,12 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from bmdsim.cli import ShapeChoice, _finite, _km, console, fail, parse_latlon, print_json
+from bmdsim.cli_common import ShapeChoice, _finite, _km, console, fail, parse_latlon, print_json
 
 
-def _site_arg(text: str) -> Any:
-    """A catalog site by name, or an ad-hoc site (no own sensors) at LAT,LON."""
+def _site_arg(text: str, interceptor: str) -> Any:
+    """A catalog site by name, or an ad-hoc site at LAT,LON (a ship's position) hosting only
+    the interceptor (no own sensors)."""
     from bmdsim.models.sites import Site, UnknownSiteError, get_site
 
     if "," in text:
@@ -25,7 +26,7 @@ def _site_arg(text: str) -> Any:
             "kind": "interceptor-site", "country": "-", "status": "notional",
             "description": "given on the command line", "variant": "command-line",
             "lat_deg": {**src, "value": lat}, "lon_deg": {**src, "value": lon},
-            "altitude_m": src,
+            "altitude_m": src, "interceptors": [interceptor],
         })  # fmt: skip
     try:
         return get_site(text)
@@ -93,7 +94,7 @@ def engage_cmd(  # noqa: PLR0913
         str | None, typer.Option(help="Named variant of the interceptor.")
     ] = None,
     sensor: Annotated[
-        list[str] | None, typer.Option(help="Other sensor NAME[@SITE]; repeatable.")
+        list[str] | None, typer.Option(help="Other sensor NAME or NAME@SITE; repeatable.")
     ] = None,
     launch_on_remote: Annotated[
         bool, typer.Option("--launch-on-remote", help="Other sensors' tracks may cue launch.")
@@ -122,7 +123,7 @@ def engage_cmd(  # noqa: PLR0913
         "--latency-s": latency_s, "--launch-delay-s": launch_delay_s,
         "--kill-assessment-s": kill_assessment_s,
     })  # fmt: skip
-    the_site = _site_arg(site)
+    the_site = _site_arg(site, icpt.name)
     extra = _sensor_args(sensor or [])
     lat, lon = parse_latlon(launch, "--launch")
     tlat, tlon = parse_latlon(target, "--target")

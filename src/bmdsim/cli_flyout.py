@@ -12,7 +12,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from bmdsim.cli import (
+from bmdsim.cli_common import (
     EarthChoice,
     ShapeChoice,
     SteeringChoice,

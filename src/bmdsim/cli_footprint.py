@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from bmdsim.cli import console, fail, print_json
+from bmdsim.cli_common import console, fail, print_json
 from bmdsim.cli_engage import _common_args, _sensor_args, _site_arg
 
 
@@ -61,7 +61,7 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
     out: Annotated[Path, typer.Option(help="Output folder (created; replaced if it exists).")],
     interceptor_variant: Annotated[str | None, typer.Option(help="Interceptor variant.")] = None,
     sensor: Annotated[
-        list[str] | None, typer.Option(help="Other sensor NAME[@SITE]; repeatable.")
+        list[str] | None, typer.Option(help="Other sensor NAME or NAME@SITE; repeatable.")
     ] = None,
     launch_on_remote: Annotated[
         bool, typer.Option("--launch-on-remote", help="Other sensors' tracks may cue launch.")
@@ -73,6 +73,7 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
     ] = None,
     rcs_m2: Annotated[float, typer.Option(help="Threat RV radar cross-section.")] = 0.01,
     kill_assessment_s: Annotated[float, typer.Option(help="Kill assessment delay.")] = 30.0,
+    launch_delay_s: Annotated[float, typer.Option(help="Decision-to-launch delay.")] = 0.0,
     grid_deg: Annotated[float, typer.Option(help="Aim-point grid spacing.")] = 0.5,
     region: Annotated[
         str, typer.Option(help="Grid region LON_MIN,LON_MAX,LAT_MIN,LAT_MAX (deg).")
@@ -89,8 +90,7 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
       bmdsim footprint --site deveselu --interceptor sm-3-iia --launch-area 36.2,53.5,150 \\
           --threat sejjil-2 --sensor an-tpy-2 --launch-on-remote --out out/fp
     """
-    from bmdsim.engagement.engage import kinematics, placed_sensors
-    from bmdsim.engagement.flyout_table import get_flyout_table
+    from bmdsim.engagement.engage import placed_sensors, site_flyout_table
     from bmdsim.engagement.footprint import footprint
     from bmdsim.geo import cities
     from bmdsim.physics.earth import WGS84, geodetic_to_ecef
@@ -112,22 +112,28 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
         fail(f"--region: need LON_MIN < LON_MAX and -90 <= LAT_MIN < LAT_MAX <= 90: {region}")
     missile, icpt = _common_args(threat, interceptor, interceptor_variant, rcs_m2, {
         "--latency-s": latency_s, "--kill-assessment-s": kill_assessment_s,
+        "--launch-delay-s": launch_delay_s,
+        **({"--track-time-s": track_time_s} if track_time_s is not None else {}),
     })  # fmt: skip
-    the_site = _site_arg(site)
+    the_site = _site_arg(site, icpt.name)
     extra = _sensor_args(sensor or [])
     llat, llon, radius = _launch_area(launch_area)
     grid_lat = np.arange(la_min + grid_deg / 2, la_max, grid_deg)
     grid_lon = np.arange(lo_min + grid_deg / 2, lo_max, grid_deg)
-    towns = cities(min_population=100_000, bbox=(lo_min, lo_max, la_min, la_max))
+    if grid_lat.size < 2 or grid_lon.size < 2:
+        fail(f"--region {region} with --grid-deg {grid_deg}: needs at least 2 x 2 grid cells")
+    # distinct: GeoNames lists city districts beside the city; counting both double-counts
+    towns = cities(min_population=100_000, bbox=(lo_min, lo_max, la_min, la_max), distinct=True)
     site_lat, site_lon = the_site.lat_deg.value, the_site.lon_deg.value
     site_r = geodetic_to_ecef(math.radians(site_lat), math.radians(site_lon),
                               the_site.altitude_m.value, WGS84)  # fmt: skip
     with console.status("flying the threat fans and their engagements"):
         fp, city_shots = footprint(
-            site_r, get_flyout_table(kinematics(icpt)), vehicle_arrays(missile),
+            site_r, site_flyout_table(icpt, the_site, llat[0], llon[0]), vehicle_arrays(missile),
             placed_sensors(the_site, extra), llat, llon, grid_lat, grid_lon,
             remote_allowed=launch_on_remote, latency_s=latency_s, rcs_m2=rcs_m2,
-            kill_assessment_s=kill_assessment_s, fire_time_s=track_time_s,
+            kill_assessment_s=kill_assessment_s, launch_delay_s=launch_delay_s,
+            fire_time_s=track_time_s,
             extra_points_deg=np.stack([towns["lat_deg"], towns["lon_deg"]], axis=1),
             n_az=n_az, n_range=n_range,
         )  # fmt: skip
@@ -146,7 +152,8 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
         "sensors": [s.label for s in (x[0] for x in extra)],
         "launch_on_remote": launch_on_remote, "latency_s": latency_s,
         "assumed_track_time_s": track_time_s, "rcs_m2": rcs_m2,
-        "kill_assessment_s": kill_assessment_s, "grid_deg": grid_deg,
+        "kill_assessment_s": kill_assessment_s, "launch_delay_s": launch_delay_s,
+        "grid_deg": grid_deg,
         "region": [lo_min, lo_max, la_min, la_max], "fan": [n_az, n_range],
         "threat_trajectories": fp.n_threats,
         "area_km2": round(fp.area_once_km2, 1),
@@ -225,6 +232,10 @@ def _draw(path: Path, doc: dict[str, Any], fp: Any, site: Any, llat: np.ndarray,
         m.ax.contour(*m.project(*np.meshgrid(fp.lon_deg, fp.lat_deg)), fp.threatened.astype(float),
                      levels=[0.5], colors="#999999", linewidths=0.8, linestyles="dashed",
                      zorder=3)  # fmt: skip
+    plot_points(m, [site.lat_deg.value], [site.lon_deg.value], labels=[site.name],
+                marker="^", markersize=11, markerfacecolor="#2c7bb6")  # fmt: skip
+    plot_points(m, llat, llon, labels=["launch area"] + [""] * (len(llat) - 1), marker="x",
+                markersize=8, markeredgecolor="#d7301f", linestyle="none")  # fmt: skip
     big = towns[towns["population"] >= 1_000_000]
     label_cities(m, big, max_labels=30)
     ok = city_shots >= 1
@@ -232,10 +243,6 @@ def _draw(path: Path, doc: dict[str, Any], fp: Any, site: Any, llat: np.ndarray,
     m.ax.scatter(x[ok], y[ok], s=9, c="#1b7837", edgecolors="white", linewidths=0.3, zorder=5)
     bad = city_shots == 0
     m.ax.scatter(x[bad], y[bad], s=9, c="#d7301f", edgecolors="white", linewidths=0.3, zorder=5)
-    plot_points(m, [site.lat_deg.value], [site.lon_deg.value], labels=[site.name],
-                marker="^", markersize=11, color="#2c7bb6")  # fmt: skip
-    plot_points(m, llat, llon, labels=["launch area"] + [""] * (len(llat) - 1), marker="x",
-                markersize=8, color="#d7301f", linestyle="none")  # fmt: skip
     m.ax.legend(handles=[
         Patch(color="#7fc97f", alpha=0.7, label="defended: one shot"),
         Patch(color="#1b7837", alpha=0.7, label="defended: shoot-look-shoot"),

@@ -63,3 +63,10 @@ def test_unknown_site_lists_names() -> None:
     args = [a if a != "deveselu" else "atlantis" for a in BASE]
     res = runner.invoke(app, args)
     assert res.exit_code == 2 and "deveselu" in res.output
+
+
+def test_ship_site_given_by_position() -> None:
+    args = [a if a != "deveselu" else "41.0,29.5" for a in BASE]
+    res = runner.invoke(app, [*args, "--sensor", "an-tpy-2", "--launch-on-remote", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["site"] == "ad-hoc"

@@ -188,3 +188,8 @@ def test_catalog_variant_listing() -> None:
     assert gbi["variant"] == "lewis-postol-8.5" and gbi["burnout_speed_km_s"] == 8.5
     table = runner.invoke(app, ["sites"])
     assert table.exit_code == 0 and "deveselu" in table.stdout
+
+
+def test_unknown_catalog_variant_is_an_error() -> None:
+    res = runner.invoke(app, ["interceptors", "--variant", "nosuch"])
+    assert res.exit_code == 2 and "lewis-postol-8.5" in res.output

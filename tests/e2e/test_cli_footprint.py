@@ -61,3 +61,21 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, change: list[str],
     res = runner.invoke(app, [*args, "--out", str(out)])
     assert res.exit_code == 2 and message in res.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_ship_position_site_and_tight_regions(tmp_path: Path) -> None:
+    """--site LAT,LON (a ship) works; a single launch point inside a small region still covers
+    the region (no gaps between fan rays); a region of one cell is a clear error."""
+    args = ["footprint", "--site", "34.5,30.0", "--interceptor", "sm-3-iia", "--launch-area",
+            "33.0,44.0", "--threat", "nodong", "--track-time-s", "150", "--grid-deg", "1",
+            "--region", "30,40,30,38", "--fan", "41,25"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "ship"), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["site"] == "ad-hoc" and doc["threatened_area_km2"] > 0
+    bad = [a if a != "30,40,30,38" else "30,31,30,31" for a in args]
+    res = runner.invoke(app, [*bad, "--out", str(tmp_path / "tiny")])
+    assert res.exit_code == 2 and "2 x 2" in res.output
+    neg = [a if a != "150" else "-5" for a in args]
+    res = runner.invoke(app, [*neg, "--out", str(tmp_path / "neg")])
+    assert res.exit_code == 2 and "--track-time-s" in res.output

@@ -2,10 +2,12 @@
 window. The object shell that turns catalog entries (settings) into the physics' plain
 models (`RadarGeometry`, `InterceptorKinematics`) and runs visibility, track and window.
 
-Track timeline of a radar: first visibility + its time to establish a fire-control-quality
-track. Only radars with `fire_control: true` give engagement-quality tracks. The site's own
-radars always count; other radars count when engage-on-remote / launch-on-remote is allowed,
-with the data latency added. Space-based early warning detects the launch after its delay and
+Track timeline of a radar: a fire-control-quality track is in hand at the start of the first
+visibility window that lasts at least the radar's track-establishment time, plus that time
+(custody afterwards is not required: a documented assumption). Only radars with
+`fire_control: true` give engagement-quality tracks. The site's own radars always count;
+other radars count when engage-on-remote / launch-on-remote is allowed, with the data latency
+added. Space-based early warning detects the launch after its delay and
 gives a warning only (no track)."""
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from bmdsim.engagement.flyout_table import InterceptorKinematics, get_flyout_table
+from bmdsim.engagement.flyout_table import FlyoutTable, InterceptorKinematics, get_flyout_table
 from bmdsim.engagement.visibility import RadarGeometry, Visibility, observe
 from bmdsim.engagement.windows import EngagementWindow, engagement_windows, site_ecef
 from bmdsim.models.interceptors import Interceptor
 from bmdsim.models.sensors import Sensor
 from bmdsim.models.sites import Site
-from bmdsim.physics.earth import ecef_to_geodetic
+from bmdsim.physics.earth import ecef_to_geodetic, geodesic_inverse
 from bmdsim.physics.trajectory import Trajectories
 
 #: Radar cross-section assumed for a reentry vehicle when the scenario gives none (m^2): the
@@ -50,6 +52,19 @@ def radar_geometry(sensor: Sensor, lat_deg: float, lon_deg: float, alt_m: float)
         el_min_rad=deg(sensor.min_elevation_deg, 0.0),
         el_max_rad=deg(sensor.max_elevation_deg, 90.0),
     )
+
+
+def site_flyout_table(
+    interceptor: Interceptor, site: Site, toward_lat_deg: float, toward_lon_deg: float
+) -> FlyoutTable:
+    """The interceptor's fly-out table at the site's latitude and altitude, flown toward the
+    given point (the threat's origin): the rotating Earth makes tables depend on both
+    (docs/model/interceptor-flyout.md)."""
+    lat, lon = math.radians(site.lat_deg.value), math.radians(site.lon_deg.value)
+    _, az, _ = geodesic_inverse(lat, lon, math.radians(toward_lat_deg),
+                                math.radians(toward_lon_deg))  # fmt: skip
+    return get_flyout_table(kinematics(interceptor), site_lat_rad=lat,
+                            site_alt_m=site.altitude_m.value, azimuth_rad=float(az))  # fmt: skip
 
 
 def kinematics(interceptor: Interceptor) -> InterceptorKinematics:
@@ -200,7 +215,8 @@ def engage(
     timeline = track_timeline(sensors, traj, rcs_m2=rcs_m2, remote_allowed=remote_allowed,
                               latency_s=latency_s)  # fmt: skip
     fire = min((e.track_s for e in timeline), default=math.inf)
-    table = get_flyout_table(kinematics(interceptor))
+    lat0, lon0, _ = ecef_to_geodetic(traj.launch_r_ecef_m[0], traj.earth)
+    table = site_flyout_table(interceptor, site, math.degrees(lat0), math.degrees(lon0))
     pos = site_ecef(
         math.radians(site.lat_deg.value), math.radians(site.lon_deg.value),
         site.altitude_m.value, traj,

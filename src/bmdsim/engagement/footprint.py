@@ -8,7 +8,8 @@ one batch with rotation, J2 and drag; their fire-control track times come from t
 (own radars, and remote ones when engage-on-remote is allowed), their engagement windows from
 the interceptor's fly-out table. Each grid point takes the verdict of the fan trajectory whose
 impact point is nearest to it (in local east/north km around the launch point), provided that
-impact is within one fan spacing: otherwise the point is out of the threat's reach.
+impact is within that member's local fan spacing (distance to its 4th nearest neighbour):
+otherwise the point is out of the threat's reach.
 """
 
 from __future__ import annotations
@@ -141,15 +142,22 @@ def footprint(
     center = (np.radians(glat.mean()), np.radians(glon.mean()))
     _, az_c, _ = geodesic_inverse(llat, llon, np.full(llat.shape, center[0]),
                                   np.full(llat.shape, center[1]), st.earth)  # fmt: skip
-    # sector: wide enough to cover the grid as seen from the launch points
-    corners_lat = np.radians(np.array([glat.min(), glat.min(), glat.max(), glat.max()]))
-    corners_lon = np.radians(np.array([glon.min(), glon.max(), glon.min(), glon.max()]))
+    # sector: wide enough to cover the whole region (its boundary sampled densely) as seen from
+    # every launch point; all around when a launch point lies inside the region
+    edge = np.linspace(0.0, 1.0, 60)
+    la0, la1, lo0, lo1 = glat.min(), glat.max(), glon.min(), glon.max()
+    b_lat = np.radians(np.r_[la0 + 0 * edge, la1 + 0 * edge, la0 + (la1 - la0) * edge,
+                             la0 + (la1 - la0) * edge])  # fmt: skip
+    b_lon = np.radians(np.r_[lo0 + (lo1 - lo0) * edge, lo0 + (lo1 - lo0) * edge,
+                             lo0 + 0 * edge, lo1 + 0 * edge])  # fmt: skip
     half = 0.0
     for la, lo, a in zip(llat, llon, az_c, strict=True):
-        _, azs, _ = geodesic_inverse(np.full(4, la), np.full(4, lo), corners_lat, corners_lon,
-                                     st.earth)  # fmt: skip
-        half = max(half, float(np.max(np.abs(np.angle(np.exp(1j * (azs - a)))))))
-    half = min(half + np.radians(3.0), np.pi)
+        inside = la0 <= np.degrees(la) <= la1 and lo0 <= np.degrees(lo) <= lo1
+        _, azs, _ = geodesic_inverse(np.full(b_lat.size, la), np.full(b_lat.size, lo), b_lat,
+                                     b_lon, st.earth)  # fmt: skip
+        spread = float(np.max(np.abs(np.angle(np.exp(1j * (azs - a))))))
+        half = max(half, np.pi if inside else spread)
+    half = min(half + np.radians(3.0), np.pi * (1.0 - 1.0 / n_az))
     traj, owner = threat_fan(vehicle, llat, llon, az_c, half_width_rad=half, n_az=n_az,
                              n_range=n_range, settings=st)  # fmt: skip
     if fire_time_s is None:
@@ -174,8 +182,10 @@ def footprint(
         tree = cKDTree(pts)
         xy = _local_xy(llat[i], llon[i], q[:, 0], q[:, 1], st.earth)
         dist, j = tree.query(xy)
-        spacing = np.max(tree.query(pts, k=2)[0][:, 1])  # the fan's coarsest spacing
-        reach = dist <= spacing
+        # each member's local spacing: the distance to its 4th nearest neighbour (its range and
+        # azimuth neighbours on both sides), so that gaps between azimuth rays count as reached
+        spacing = tree.query(pts, k=min(5, len(pts)))[0][:, -1]
+        reach = dist <= spacing[j]
         threatened |= reach
         min_shots = np.where(reach, np.minimum(min_shots, shots[mine][j]), min_shots)
     min_shots = np.where(threatened, min_shots, -1)
