@@ -8,8 +8,9 @@ one batch with rotation, J2 and drag; their fire-control track times come from t
 (own radars, and remote ones when engage-on-remote is allowed), their engagement windows from
 the interceptor's fly-out table. Each grid point takes the verdict of the fan trajectory whose
 impact point is nearest to it (in local east/north km around the launch point), provided that
-impact is within that member's local fan spacing (distance to its 4th nearest neighbour):
-otherwise the point is out of the threat's reach.
+point lies inside the fan: within the range span of that member's azimuth ray (half a range
+step either side) and within one ray spacing of it in azimuth. Otherwise the point is out of
+the threat's reach.
 """
 
 from __future__ import annotations
@@ -177,15 +178,31 @@ def footprint(
     min_shots = np.full(q.shape[0], np.iinfo(np.int64).max)
     threatened = np.zeros(q.shape[0], dtype=bool)
     for i in range(llat.size):
-        mine = (owner == i) & traj.ok
+        block = np.flatnonzero(owner == i)  # az-major: ray = position // n_range
+        ray = np.arange(block.size) // n_range
+        ok = traj.ok[block]
+        mine, ray = block[ok], ray[ok]
         pts = _local_xy(llat[i], llon[i], ilat[mine], ilon[mine], st.earth)
         tree = cKDTree(pts)
         xy = _local_xy(llat[i], llon[i], q[:, 0], q[:, 1], st.earth)
-        dist, j = tree.query(xy)
-        # each member's local spacing: the distance to its 4th nearest neighbour (its range and
-        # azimuth neighbours on both sides), so that gaps between azimuth rays count as reached
-        spacing = tree.query(pts, k=min(5, len(pts)))[0][:, -1]
-        reach = dist <= spacing[j]
+        _, j = tree.query(xy)
+        # reach: inside the fan's sector and within the range span of the nearest member's ray,
+        # half a range step either side (never beyond the farthest impact on that azimuth by
+        # more than that); the verdict is the nearest member's
+        d_imp = np.hypot(pts[:, 0], pts[:, 1])
+        az_imp = np.arctan2(pts[:, 0], pts[:, 1])
+        n_rays = int(ray.max()) + 1 if ray.size else 0
+        r_lo = np.full(n_rays, np.inf)
+        r_hi = np.full(n_rays, -np.inf)
+        np.minimum.at(r_lo, ray, d_imp)
+        np.maximum.at(r_hi, ray, d_imp)
+        half_step = 0.5 * (r_hi - r_lo) / max(n_range - 1, 1)
+        d_q = np.hypot(xy[:, 0], xy[:, 1])
+        az_q = np.arctan2(xy[:, 0], xy[:, 1])
+        half_daz = half / max(n_az - 1, 1)  # half the nominal spacing of the rays
+        rj = ray[j]
+        in_sector = np.abs(np.angle(np.exp(1j * (az_q - az_imp[j])))) <= 2.0 * half_daz + 1e-9
+        reach = (d_q >= r_lo[rj] - half_step[rj]) & (d_q <= r_hi[rj] + half_step[rj]) & in_sector
         threatened |= reach
         min_shots = np.where(reach, np.minimum(min_shots, shots[mine][j]), min_shots)
     min_shots = np.where(threatened, min_shots, -1)
