@@ -64,8 +64,8 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, change: list[str],
 
 
 def test_ship_position_site_and_tight_regions(tmp_path: Path) -> None:
-    """--site LAT,LON (a ship) works; a single launch point inside a small region still covers
-    the region (no gaps between fan rays); a region of one cell is a clear error."""
+    """--site LAT,LON (a ship) works with a single launch point and an assumed track time; a
+    region of one cell and a negative track time are clear errors."""
     args = ["footprint", "--site", "34.5,30.0", "--interceptor", "sm-3-iia", "--launch-area",
             "33.0,44.0", "--threat", "nodong", "--track-time-s", "150", "--grid-deg", "1",
             "--region", "30,40,30,38", "--fan", "41,25"]  # fmt: skip
