@@ -6,9 +6,9 @@ from a catalog key to the fields of one entry, every number a `Sourced` ``{value
 This module holds what the three loaders have in common, so that each of
 ``sensors.py``, ``interceptors.py`` and ``sites.py`` only declares its model.
 
-`Sourced` and `CatalogError` are the classes of `bmdsim.models.missiles`, re-exported here so
-that every catalog raises and carries the same types; `missiles.py` can move them here later
-without changing any caller.
+`Sourced`, `CatalogError` and the YAML loader live here and serve all four catalogs (the
+missile catalog too: `bmdsim.models.missiles` re-exports `Sourced` and `CatalogError`), so
+that every catalog raises and carries the same types and reports errors the same way.
 
 Named variants
 --------------
@@ -35,6 +35,7 @@ separate entries.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -46,8 +47,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
-
-from bmdsim.models.missiles import CatalogError, Sourced
 
 __all__ = [
     "CatalogEntry",
@@ -78,6 +77,14 @@ IDENTITY_FIELDS = frozenset(
 )
 
 
+class CatalogError(ValueError):
+    """A catalog file that cannot be read or does not validate.
+
+    The message names the file, the entry and the field, e.g.
+    ``missiles.yaml: sejjil-2: stages.0.propellant_mass_kg: must be less than wet_mass_kg``.
+    """
+
+
 class UnknownEntryError(KeyError):
     """No catalog entry of that name or alias; the message lists the names available."""
 
@@ -100,6 +107,27 @@ def fmt(x: float) -> str:
 
 class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Frozen):
+    """A catalog number with the public source (or the named bmdsim estimate) it comes from."""
+
+    value: float
+    source: str
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise fail(f"must be a finite number (got {v})")
+        return v
+
+    @field_validator("source")
+    @classmethod
+    def _non_empty(cls, s: str) -> str:
+        if not s.strip():
+            raise fail("source must be a non-empty citation")
+        return s
 
 
 class SourcedDate(Frozen):
@@ -202,32 +230,37 @@ class CatalogEntry(Frozen):
 
 
 E = TypeVar("E", bound=CatalogEntry)
+# Anything with `name` and `aliases` fields loads through `_parse` (the missile catalog too).
+M = TypeVar("M", bound=BaseModel)
 
 
 # ------------------------------------------------------------------ loading
 
 
-def _error_lines(err: ValidationError, file_label: str, entry: str, prefix: str = "") -> list[str]:
+def _error_lines(
+    err: ValidationError, file_label: str, entry: str, prefix: str = "", *,
+    noun: str = "entry", docs: str = DOCS,
+) -> list[str]:  # fmt: skip
     lines = []
     for e in err.errors(include_url=False):
         loc = ".".join(str(p) for p in e["loc"])
-        loc = f"{prefix}.{loc}" if prefix and loc else (prefix or loc or "(entry)")
+        loc = f"{prefix}.{loc}" if prefix and loc else (prefix or loc or f"({noun})")
         msg = e["msg"]
         if e["type"] == "missing":
             msg = "required field is missing"
         elif e["type"] == "extra_forbidden":
-            msg = f"unknown field (check the spelling; see {DOCS})"
+            msg = f"unknown field (check the spelling; see {docs})"
         lines.append(f"{file_label}: {entry}: {loc}: {msg}")
     return lines
 
 
 def _resolve_variants(
-    model: type[E], key: str, body: dict[str, Any], raw: Any, file_label: str
-) -> dict[str, E]:
+    model: type[M], key: str, body: dict[str, Any], raw: Any, file_label: str
+) -> dict[str, M]:
     if not isinstance(raw, dict):
         raise CatalogError(f"{file_label}: {key}: variants: expected a mapping of variant names")
     baseline_variant = str(body.get("variant", "baseline"))
-    resolved: dict[str, E] = {}
+    resolved: dict[str, M] = {}
     for vname, vbody in raw.items():
         vname = str(vname)
         where = f"variants.{vname}"
@@ -264,7 +297,18 @@ def _resolve_variants(
     return resolved
 
 
-def _parse(model: type[E], top_key: str, text: str, file_label: str) -> dict[str, E]:
+def _parse(
+    model: type[M],
+    top_key: str,
+    text: str,
+    file_label: str,
+    *,
+    noun: str = "entry",
+    docs: str = DOCS,
+) -> dict[str, M]:
+    """Validate a catalog text: one `model` per key under `top_key`; named variants where the
+    model has a ``variants`` field. Errors name `file_label`, the entry and the field."""
+    has_variants = "variants" in model.model_fields
     try:
         doc = YAML(typ="safe", pure=True).load(text)
     except YAMLError as exc:
@@ -275,7 +319,7 @@ def _parse(model: type[E], top_key: str, text: str, file_label: str) -> dict[str
     if unknown_top:
         raise CatalogError(f"{file_label}: unknown top-level keys {sorted(unknown_top)}")
 
-    catalog: dict[str, E] = {}
+    catalog: dict[str, M] = {}
     owner: dict[str, str] = {}  # casefolded name or alias -> entry key
     for key, body in doc[top_key].items():
         key = str(key)
@@ -285,19 +329,21 @@ def _parse(model: type[E], top_key: str, text: str, file_label: str) -> dict[str
             raise CatalogError(
                 f"{file_label}: {key}: name: {body['name']!r} differs from its key {key!r}"
             )
-        fields = {k: v for k, v in body.items() if k != "variants"}
-        if "variant_note" in fields:
+        fields = {k: v for k, v in body.items() if not (has_variants and k == "variants")}
+        if has_variants and "variant_note" in fields:
             raise CatalogError(
                 f"{file_label}: {key}: variant_note: is set by the loader from a variant's note"
             )
         try:
             entry = model.model_validate({**fields, "name": key})
         except ValidationError as exc:
-            raise CatalogError("\n".join(_error_lines(exc, file_label, key))) from exc
-        if "variants" in body:
+            lines = _error_lines(exc, file_label, key, noun=noun, docs=docs)
+            raise CatalogError("\n".join(lines)) from exc
+        if has_variants and "variants" in body:
             resolved = _resolve_variants(model, key, fields, body["variants"], file_label)
             entry = entry.model_copy(update={"variants": resolved})
-        for label in (entry.name, *entry.aliases):
+        ident: Any = entry
+        for label in (ident.name, *ident.aliases):
             folded = label.strip().casefold()
             if folded in owner and owner[folded] != key:
                 raise CatalogError(
@@ -306,7 +352,8 @@ def _parse(model: type[E], top_key: str, text: str, file_label: str) -> dict[str
             owner[folded] = key
         catalog[key] = entry
     if not catalog:
-        raise CatalogError(f"{file_label}: the catalog has no entries under '{top_key}'")
+        what = f"{top_key}" if noun != "entry" else f"entries under '{top_key}'"
+        raise CatalogError(f"{file_label}: the catalog has no {what}")
     return catalog
 
 
@@ -318,26 +365,28 @@ def packaged_text(resource: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _packaged(
-    model: type[CatalogEntry], top_key: str, resource: str
+    model: type[BaseModel], top_key: str, resource: str, noun: str, docs: str
 ) -> tuple[tuple[str, Any], ...]:
-    return tuple(_parse(model, top_key, packaged_text(resource), resource).items())
+    text = packaged_text(resource)
+    return tuple(_parse(model, top_key, text, resource, noun=noun, docs=docs).items())
 
 
 def load_catalog(
-    model: type[E], top_key: str, resource: str, path: Path | str | None
-) -> dict[str, E]:
+    model: type[M], top_key: str, resource: str, path: Path | str | None, *,
+    noun: str = "entry", docs: str = DOCS,
+) -> dict[str, M]:  # fmt: skip
     """Load and validate a catalog file; the packaged ``catalog/<resource>`` when `path` is None.
 
     Raises `CatalogError` naming the file, the entry and the field, one line per problem.
     """
     if path is None:
-        return dict(_packaged(model, top_key, resource))
+        return dict(_packaged(model, top_key, resource, noun, docs))
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogError(f"{p}: cannot read the catalog: {exc.strerror or exc}") from exc
-    return _parse(model, top_key, text, str(p))
+    return _parse(model, top_key, text, str(p), noun=noun, docs=docs)
 
 
 # ------------------------------------------------------------------ look-up

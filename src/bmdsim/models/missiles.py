@@ -17,18 +17,23 @@ Public API: `Sourced`, `Stage`, `Missile`, `load_missiles`, `get_missile`, `Cata
 
 from __future__ import annotations
 
-import functools
 import math
-import re
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from pydantic import field_validator, model_validator
 
+from bmdsim.models._catalog import (
+    NAME_RE,
+    CatalogError,
+    Frozen,
+    Sourced,
+    UnknownEntryError,
+    fail,
+    fmt,
+    load_catalog,
+    positive,
+)
 from bmdsim.physics.constants import G0_M_S2
 
 __all__ = [
@@ -42,65 +47,13 @@ __all__ = [
 ]
 
 CATALOG_RESOURCE = "missiles.yaml"
-_NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-class CatalogError(ValueError):
-    """A catalog file that cannot be read or does not validate.
-
-    The message names the file, the missile and the field, e.g.
-    ``missiles.yaml: sejjil-2: stages.0.propellant_mass_kg: must be less than wet_mass_kg``.
-    """
+class UnknownMissileError(UnknownEntryError):
+    """No missile of that name or alias; the message lists the names available (a KeyError)."""
 
 
-class UnknownMissileError(KeyError):
-    """No missile of that name or alias; the message lists the names available."""
-
-    def __str__(self) -> str:  # KeyError would repr() the message
-        return str(self.args[0]) if self.args else ""
-
-
-def _fail(message: str) -> PydanticCustomError:
-    # A custom error keeps the message as written (no "Value error, " prefix).
-    return PydanticCustomError("bmdsim_catalog", message)
-
-
-def _fmt(x: float) -> str:
-    return f"{x:g}"
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Sourced(_Frozen):
-    """A catalog number with the public source (or the named bmdsim estimate) it comes from."""
-
-    value: float
-    source: str
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise _fail(f"must be a finite number (got {v})")
-        return v
-
-    @field_validator("source")
-    @classmethod
-    def _non_empty(cls, s: str) -> str:
-        if not s.strip():
-            raise _fail("source must be a non-empty citation")
-        return s
-
-
-def _positive(field: str, q: Sourced | None) -> Sourced | None:
-    if q is not None and not q.value > 0.0:
-        raise _fail(f"{field} must be positive (got {_fmt(q.value)})")
-    return q
-
-
-class Stage(_Frozen):
+class Stage(Frozen):
     """One rocket stage: constant mass flow and exhaust velocity, dry mass dropped at burnout.
 
     Exactly one of `isp_s` (vacuum or flight-average specific impulse, s) and
@@ -117,18 +70,18 @@ class Stage(_Frozen):
 
     @field_validator("wet_mass_kg", "isp_s", "exhaust_velocity_m_s", "burn_time_s")
     @classmethod
-    def _check_positive(cls, q: Sourced | None, info: Any) -> Sourced | None:
-        return _positive(info.field_name, q)
+    def _checkpositive(cls, q: Sourced | None, info: Any) -> Sourced | None:
+        return positive(info.field_name, q)
 
     @field_validator("propellant_mass_kg")
     @classmethod
     def _check_propellant(cls, q: Sourced, info: Any) -> Sourced:
-        _positive("propellant_mass_kg", q)
+        positive("propellant_mass_kg", q)
         wet = info.data.get("wet_mass_kg")
         if wet is not None and not q.value < wet.value:
-            raise _fail(
+            raise fail(
                 "must be less than wet_mass_kg "
-                f"({_fmt(q.value)} >= {_fmt(wet.value)}): a stage has a dry mass"
+                f"({fmt(q.value)} >= {fmt(wet.value)}): a stage has a dry mass"
             )
         return q
 
@@ -136,13 +89,13 @@ class Stage(_Frozen):
     @classmethod
     def _check_coast(cls, q: Sourced | None) -> Sourced | None:
         if q is not None and q.value < 0.0:
-            raise _fail(f"coast_after_s must be >= 0 (got {_fmt(q.value)})")
+            raise fail(f"coast_after_s must be >= 0 (got {fmt(q.value)})")
         return q
 
     @model_validator(mode="after")
     def _one_impulse(self) -> Stage:
         if (self.isp_s is None) == (self.exhaust_velocity_m_s is None):
-            raise _fail("give exactly one of isp_s and exhaust_velocity_m_s")
+            raise fail("give exactly one of isp_s and exhaust_velocity_m_s")
         return self
 
     @property
@@ -169,7 +122,7 @@ class Stage(_Frozen):
         return self.mass_flow_kg_s * self.exhaust_velocity
 
 
-class Missile(_Frozen):
+class Missile(Frozen):
     """A ballistic missile: stages, payload, boost aerodynamics, re-entry body, published range.
 
     `rv_ballistic_coefficient_kg_m2` is ``beta = m / (Cd A)`` of what re-enters: the
@@ -198,15 +151,15 @@ class Missile(_Frozen):
     @field_validator("name")
     @classmethod
     def _check_name(cls, s: str) -> str:
-        if not _NAME_RE.match(s):
-            raise _fail(f"name {s!r} must be lowercase words joined by hyphens, e.g. 'sejjil-2'")
+        if not NAME_RE.match(s):
+            raise fail(f"name {s!r} must be lowercase words joined by hyphens, e.g. 'sejjil-2'")
         return s
 
     @field_validator("display_name", "country", "description")
     @classmethod
     def _check_text(cls, s: str, info: Any) -> str:
         if not s.strip():
-            raise _fail(f"{info.field_name} must not be empty")
+            raise fail(f"{info.field_name} must not be empty")
         return s
 
     @field_validator("aliases")
@@ -217,9 +170,9 @@ class Missile(_Frozen):
         for a in aliases:
             key = a.strip().casefold()
             if not key:
-                raise _fail("aliases must not be empty strings")
+                raise fail("aliases must not be empty strings")
             if key in seen:
-                raise _fail(f"alias {a!r} repeats the name or another alias")
+                raise fail(f"alias {a!r} repeats the name or another alias")
             seen.add(key)
         return aliases
 
@@ -227,9 +180,9 @@ class Missile(_Frozen):
     @classmethod
     def _check_stages(cls, stages: list[Stage]) -> list[Stage]:
         if not 1 <= len(stages) <= 4:
-            raise _fail(f"a missile has 1 to 4 stages (got {len(stages)})")
+            raise fail(f"a missile has 1 to 4 stages (got {len(stages)})")
         if stages[-1].coast_after_s is not None:
-            raise _fail("the last stage cannot have coast_after_s: no stage ignites after it")
+            raise fail("the last stage cannot have coast_after_s: no stage ignites after it")
         return stages
 
     @field_validator(
@@ -241,14 +194,14 @@ class Missile(_Frozen):
         "cited_burnout_time_s",
     )
     @classmethod
-    def _check_positive(cls, q: Sourced | None, info: Any) -> Sourced | None:
-        return _positive(info.field_name, q)
+    def _checkpositive(cls, q: Sourced | None, info: Any) -> Sourced | None:
+        return positive(info.field_name, q)
 
     @field_validator("vertical_rise_s")
     @classmethod
     def _check_rise(cls, q: Sourced) -> Sourced:
         if q.value < 0.0:
-            raise _fail(f"vertical_rise_s must be >= 0 (got {_fmt(q.value)})")
+            raise fail(f"vertical_rise_s must be >= 0 (got {fmt(q.value)})")
         return q
 
     @model_validator(mode="after")
@@ -258,14 +211,14 @@ class Missile(_Frozen):
         first = self.stages[0]
         weight_n = self.total_mass_kg * G0_M_S2
         if not first.thrust_n > weight_n:
-            raise _fail(
+            raise fail(
                 f"first-stage thrust {first.thrust_n / 1e3:.1f} kN does not exceed the liftoff "
                 f"weight {weight_n / 1e3:.1f} kN (thrust/weight "
                 f"{first.thrust_n / weight_n:.2f}): check stages.0.burn_time_s and masses"
             )
         if self.boost_time_s <= self.vertical_rise_s.value:
-            raise _fail(
-                f"vertical_rise_s ({_fmt(self.vertical_rise_s.value)} s) must be shorter than "
+            raise fail(
+                f"vertical_rise_s ({fmt(self.vertical_rise_s.value)} s) must be shorter than "
                 f"the boost ({self.boost_time_s:g} s)"
             )
         return self
@@ -310,65 +263,6 @@ class Missile(_Frozen):
 # ------------------------------------------------------------------ loading
 
 
-def _error_text(err: ValidationError, file_label: str, missile: str) -> str:
-    lines = []
-    for e in err.errors(include_url=False):
-        loc = ".".join(str(p) for p in e["loc"]) or "(missile)"
-        msg = e["msg"]
-        if e["type"] == "missing":
-            msg = "required field is missing"
-        elif e["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling; see docs/model/missiles.md)"
-        lines.append(f"{file_label}: {missile}: {loc}: {msg}")
-    return "\n".join(lines)
-
-
-def _parse(text: str, file_label: str) -> dict[str, Missile]:
-    try:
-        doc = YAML(typ="safe", pure=True).load(text)
-    except YAMLError as exc:
-        raise CatalogError(f"{file_label}: not valid YAML: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("missiles"), dict):
-        raise CatalogError(f"{file_label}: expected a top-level mapping 'missiles: {{name: ...}}'")
-    unknown_top = set(doc) - {"missiles"}
-    if unknown_top:
-        raise CatalogError(f"{file_label}: unknown top-level keys {sorted(unknown_top)}")
-
-    catalog: dict[str, Missile] = {}
-    owner: dict[str, str] = {}  # casefolded name or alias -> missile name
-    for key, body in doc["missiles"].items():
-        key = str(key)
-        if not isinstance(body, dict):
-            raise CatalogError(f"{file_label}: {key}: expected a mapping of fields")
-        if "name" in body and body["name"] != key:
-            raise CatalogError(
-                f"{file_label}: {key}: name: {body['name']!r} differs from its key {key!r}"
-            )
-        try:
-            missile = Missile.model_validate({**body, "name": key})
-        except ValidationError as exc:
-            raise CatalogError(_error_text(exc, file_label, key)) from exc
-        for label in (missile.name, *missile.aliases):
-            folded = label.strip().casefold()
-            if folded in owner and owner[folded] != key:
-                raise CatalogError(
-                    f"{file_label}: {key}: aliases: {label!r} already names {owner[folded]!r}"
-                )
-            owner[folded] = key
-        catalog[key] = missile
-    if not catalog:
-        raise CatalogError(f"{file_label}: the catalog has no missiles")
-    return catalog
-
-
-@functools.lru_cache(maxsize=1)
-def _packaged() -> tuple[tuple[str, Missile], ...]:
-    # Resolved from the regular package `bmdsim`: works whether or not catalog/ is a package.
-    resource = resources.files("bmdsim").joinpath("catalog").joinpath(CATALOG_RESOURCE)
-    text = resource.read_text(encoding="utf-8")
-    return tuple(_parse(text, CATALOG_RESOURCE).items())
-
-
 def load_missiles(path: Path | str | None = None) -> dict[str, Missile]:
     """Load and validate a missile catalog; the packaged one by default.
 
@@ -386,14 +280,8 @@ def load_missiles(path: Path | str | None = None) -> dict[str, Missile]:
     CatalogError : the file is missing, is not YAML, or a missile does not validate; the
         message names the file, the missile and the field.
     """
-    if path is None:
-        return dict(_packaged())
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CatalogError(f"{p}: cannot read the catalog: {exc.strerror or exc}") from exc
-    return _parse(text, str(p))
+    return load_catalog(Missile, "missiles", CATALOG_RESOURCE, path, noun="missile",
+                        docs="docs/model/missiles.md")  # fmt: skip
 
 
 def get_missile(name: str, catalog: dict[str, Missile] | None = None) -> Missile:
