@@ -23,7 +23,7 @@ from scipy.spatial import cKDTree
 
 from bmdsim.engagement.engage import PlacedSensor, fire_control_times
 from bmdsim.engagement.windows import TimeToReach, engagement_windows
-from bmdsim.physics.aiming import CUTOFF_MIN_FRACTION, max_range_loft
+from bmdsim.physics.aiming import minimum_energy_family
 from bmdsim.physics.earth import geodesic_inverse
 from bmdsim.physics.flyout import FlyoutSettings, VehicleArrays, fly_missiles
 from bmdsim.physics.trajectory import Trajectories
@@ -53,19 +53,6 @@ class Footprint:
         return float(self.cell_area_km2[self.defended_twice].sum())
 
 
-def minimum_energy_family(
-    vehicle: VehicleArrays, lat: float, lon: float, az: float, k: int, settings: FlyoutSettings
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Thrust cut-off (s), loft (rad) and range (m) of the minimum-energy trajectories of one
-    launch point and azimuth, from the earliest modelled cut-off to full burn (range rising)."""
-    boost = float(vehicle.boost_end_s[0])
-    cuts = boost * np.linspace(CUTOFF_MIN_FRACTION, 1.0, k)
-    rng, loft = max_range_loft(vehicle, lat, lon, az, cutoff_s=cuts, settings=settings)
-    keep = np.isfinite(rng) & (rng > 0)
-    rng = np.maximum.accumulate(np.where(keep, rng, 0.0))
-    return cuts[keep], loft[keep], rng[keep]
-
-
 def threat_fan(
     vehicle: VehicleArrays,
     launch_lat_rad: FloatArray,
@@ -82,7 +69,10 @@ def threat_fan(
     lat_l, lon_l, az_l, cut_l, loft_l, owner = [], [], [], [], [], []
     for i, (la, lo, az0) in enumerate(zip(launch_lat_rad, launch_lon_rad, center_az_rad,
                                           strict=True)):  # fmt: skip
-        cuts, lofts, rngs = minimum_energy_family(vehicle, la, lo, az0, 14, settings)
+        cuts, lofts, rngs = minimum_energy_family(vehicle, la, lo, az0, k=14, settings=settings)
+        lofts, rngs = lofts[0], rngs[0]
+        keep = np.isfinite(rngs) & (rngs > 0)  # cut-offs too early to fly anywhere
+        cuts, lofts, rngs = cuts[keep], lofts[keep], rngs[keep]
         levels = np.linspace(rngs[0], rngs[-1], n_range)
         c = np.interp(levels, rngs, cuts)
         lf = np.interp(levels, rngs, lofts)

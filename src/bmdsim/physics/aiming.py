@@ -407,8 +407,40 @@ def aim(
     return AimSolution(az, loft, cut, miss, p.dist, tr)
 
 
-def _cut_grid(p: _Problem, k: int) -> FloatArray:
-    return p.boost_s * np.linspace(CUTOFF_MIN_FRACTION, 1.0, k)
+def minimum_energy_family(
+    vehicle: VehicleArrays,
+    lat_rad: FloatArray,
+    lon_rad: FloatArray,
+    azimuth_rad: FloatArray,
+    *,
+    k: int,
+    alt_m: ArrayLike = 0.0,
+    impact_altitude_m: ArrayLike = 0.0,
+    settings: FlyoutSettings | None = None,
+    full_burn: tuple[FloatArray, FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The minimum-energy trajectories of each launch point and azimuth (N elements): thrust
+    cut-off times (k,) from the earliest modelled (`CUTOFF_MIN_FRACTION` of the boost) to
+    full burn, and per element the range-maximising loft (N, k) and that range (N, k), the
+    range made non-decreasing (coasts give flat intervals). `full_burn` (range, loft) reuses
+    an already computed last column."""
+    lat, lon, az, alt, h1 = np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
+          (lat_rad, lon_rad, azimuth_rad, alt_m, impact_altitude_m))
+    )  # fmt: skip
+    n = lat.shape[0]
+    grid = float(vehicle.boost_end_s[0]) * np.linspace(CUTOFF_MIN_FRACTION, 1.0, k)
+    cols = k - 1 if full_burn is not None else k
+    rep = np.repeat(np.arange(n), cols)
+    r_c, l_c = max_range_loft(
+        vehicle, lat[rep], lon[rep], az[rep], cutoff_s=np.tile(grid[:cols], n), alt_m=alt[rep],
+        impact_altitude_m=h1[rep], settings=settings,
+    )  # fmt: skip
+    r_tab, l_tab = r_c.reshape(n, cols), l_c.reshape(n, cols)
+    if full_burn is not None:
+        r_tab = np.concatenate([r_tab, full_burn[0][:, None]], axis=1)
+        l_tab = np.concatenate([l_tab, full_burn[1][:, None]], axis=1)
+    return grid, l_tab, np.maximum.accumulate(r_tab, axis=1)
 
 
 def _min_energy(
@@ -423,13 +455,10 @@ def _min_energy(
 ) -> tuple[FloatArray, FloatArray]:
     """Earliest cut-off (least energy) with the range-maximising loft for that cut-off."""
     n, k = p.n, 12
-    grid = _cut_grid(p, k)
-    rep = np.repeat(np.arange(n), k - 1)
-    cuts = np.tile(grid[:-1], n)
-    r_c, l_c = p.max_range(rep, az[rep], cuts)
-    r_tab = np.concatenate([r_c.reshape(n, k - 1), rmax[:, None]], axis=1)
-    l_tab = np.concatenate([l_c.reshape(n, k - 1), l_star[:, None]], axis=1)
-    r_tab = np.maximum.accumulate(r_tab, axis=1)  # flat (coast) intervals stay monotone
+    grid, l_tab, r_tab = minimum_energy_family(
+        vehicle, p.lat, p.lon, az, k=k, alt_m=p.alt, impact_altitude_m=p.talt, settings=p.st,
+        full_burn=(rmax, l_star),
+    )  # fmt: skip
     near = p.dist < r_tab[:, 0]
     if np.any(near):
         i = int(np.flatnonzero(near)[0])
