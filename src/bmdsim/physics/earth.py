@@ -174,6 +174,11 @@ def ecef_to_geodetic_scalar(
     if e4 == 0.0:
         return math.atan2(z, rxy), lon, math.hypot(rxy, z) - a
     e2m = (1.0 - f) * (1.0 - f)
+    if z != 0.0 and math.hypot(rxy, z) < 1e-100 * a:
+        # Within 1e-93 m of the centre: p and q below would be subnormal and lose precision.
+        # The nearest ellipsoid point is the pole on z's side; the neglected terms are
+        # O(|r|^2 / a), far below rounding.
+        return math.copysign(0.5 * math.pi, z), lon, abs(z) - a * (1.0 - f)
     p = (rxy / a) * (rxy / a)
     q = e2m * (z / a) * (z / a)
     r = (p + q - e4) / 6.0
