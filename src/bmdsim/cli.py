@@ -107,6 +107,7 @@ from bmdsim.cli_catalogs import interceptors_cmd, sensors_cmd, sites_cmd  # noqa
 from bmdsim.cli_engage import engage_cmd  # noqa: E402
 from bmdsim.cli_flyout import flyout_cmd  # noqa: E402
 from bmdsim.cli_footprint import footprint_cmd  # noqa: E402
+from bmdsim.cli_scenario import schema_cmd, validate_cmd  # noqa: E402
 
 app.command("flyout")(flyout_cmd)
 app.command("sensors")(sensors_cmd)
@@ -114,6 +115,8 @@ app.command("interceptors")(interceptors_cmd)
 app.command("sites")(sites_cmd)
 app.command("engage")(engage_cmd)
 app.command("footprint")(footprint_cmd)
+app.command("validate")(validate_cmd)
+app.command("schema")(schema_cmd)
 
 
 def main() -> None:
