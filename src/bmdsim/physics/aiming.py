@@ -323,11 +323,14 @@ def aim(
     target_alt_m: ArrayLike = 0.0,
     settings: FlyoutSettings | None = None,
     tol_m: float = 20.0,
+    skip_out_of_range: bool = False,
 ) -> AimSolution:
     """Solve the controls that put one missile type on each target (batch over pairs).
 
     Raises `TargetOutOfRangeError` (with the maximum range along that azimuth) for targets
-    beyond reach and `AimingError` when the requested shape has no solution."""
+    beyond reach, unless `skip_out_of_range` (and some pair is in range): then those pairs
+    get NaN controls and miss, and `trajectories` holds the in-range pairs only, in order.
+    Raises `AimingError` when the requested shape has no solution."""
     shape = Shape(shape)
     st = settings or FlyoutSettings()
     n = int(np.broadcast(*(np.atleast_1d(np.asarray(a)) for a in (
@@ -341,6 +344,14 @@ def aim(
     all_idx = np.arange(n)
     rmax, l_star = p.max_range(all_idx, az)
     far = p.dist > rmax
+    if skip_out_of_range and np.any(far) and not np.all(far):
+        keep = np.flatnonzero(~far)
+        sub = aim(vehicle, p.lat[keep], p.lon[keep], p.tlat[keep], p.tlon[keep], shape=shape,
+                  apogee_m=apogee_m, launch_alt_m=p.alt[keep], target_alt_m=p.talt[keep],
+                  settings=st, tol_m=tol_m)  # fmt: skip
+        return AimSolution(_scatter(n, keep, sub.azimuth_rad), _scatter(n, keep, sub.loft_rad),
+                           _scatter(n, keep, sub.cutoff_s), _scatter(n, keep, sub.miss_m),
+                           p.dist, sub.trajectories)  # fmt: skip
     if np.any(far):
         i = int(np.flatnonzero(far)[0])
         raise TargetOutOfRangeError(

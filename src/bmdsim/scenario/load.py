@@ -49,10 +49,13 @@ class LoadedScenario:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
 
-def _position(root: Any, loc: Loc) -> tuple[tuple[int, int] | None, list[str | int]]:
-    """(line, col) 1-based of the deepest node of `loc` present in the YAML, and the cleaned
-    path (pydantic's union-member tags such as 'str' or 'Point' dropped)."""
+def _position(root: Any, loc: Loc, at_key: bool = False
+              ) -> tuple[tuple[int, int] | None, list[str | int]]:  # fmt: skip
+    """(line, col) 1-based of the deepest node of `loc` present in the YAML (of its key rather
+    than its value with `at_key`: an unknown field), and the cleaned path (pydantic's
+    union-member tags such as 'constrained-str' or 'Point' dropped)."""
     node, pos, path = root, None, []
+    missing = object()  # below a part that is not in the YAML
     lc0 = getattr(root, "lc", None)
     if lc0 is not None:
         pos = (lc0.line + 1, lc0.col + 1)
@@ -60,7 +63,8 @@ def _position(root: Any, loc: Loc) -> tuple[tuple[int, int] | None, list[str | i
         lc = getattr(node, "lc", None)
         if isinstance(node, dict) and part in node:
             if lc is not None:
-                ln, col = lc.value(part) if node[part] is not None else lc.key(part)
+                key = at_key and i + 1 == len(loc)
+                ln, col = lc.value(part) if node[part] is not None and not key else lc.key(part)
                 pos = (ln + 1, col + 1)
             node = node[part]
             path.append(part)
@@ -74,9 +78,11 @@ def _position(root: Any, loc: Loc) -> tuple[tuple[int, int] | None, list[str | i
             continue  # a union-member tag
         elif isinstance(node, dict | list) and isinstance(part, str) and part[:1].isupper():
             continue  # a union-member tag at the end
+        elif node is not missing and not isinstance(node, dict) and isinstance(part, str):
+            continue  # a union-member tag on a list or a scalar (which have no fields)
         else:
             path.append(part)
-            node = None
+            node = missing
     return pos, path
 
 
@@ -86,16 +92,29 @@ def _present(node: Any, part: str | int) -> bool:
     return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
 
 
-def _fmt(label: str, root: Any, loc: Loc, msg: str) -> str:
-    pos, path = _position(root, loc)
+def _fmt(label: str, root: Any, loc: Loc, msg: str, at_key: bool = False) -> str:
+    pos, path = _position(root, loc, at_key)
     where = f"{label}:{pos[0]}:{pos[1]}" if pos else label
     dotted = ".".join(str(p) for p in path) or "(scenario)"
     return f"{where}: {dotted}: {msg}"
 
 
 def _pydantic_lines(err: ValidationError, label: str, root: Any) -> list[str]:
-    out = []
-    for e in err.errors(include_url=False):
+    errors = err.errors(include_url=False)
+    # A mapping given where a name or a mapping may go (a target): the name member's "valid
+    # string" error is noise beside the mapping member's own errors.
+    errors = [
+        e
+        for e in errors
+        if not (
+            e["type"] == "string_type"
+            and isinstance(e["input"], dict)
+            and len(e["loc"]) > 1
+            and any(o is not e and o["loc"][: len(e["loc"]) - 1] == e["loc"][:-1] for o in errors)
+        )
+    ]
+    out: dict[str, list[str]] = {}  # "file:line:col: path" -> messages
+    for e in errors:
         msg = e["msg"]
         if e["type"] == "missing":
             msg = "required field is missing (docs/scenario.md lists the fields)"
@@ -103,10 +122,10 @@ def _pydantic_lines(err: ValidationError, label: str, root: Any) -> list[str]:
             msg = "unknown field (check the spelling; docs/scenario.md lists the fields)"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
-        line = _fmt(label, root, tuple(e["loc"]), msg)
-        if line not in out:
-            out.append(line)
-    return out
+        head = _fmt(label, root, tuple(e["loc"]), "", e["type"] == "extra_forbidden")
+        if msg not in out.setdefault(head, []):
+            out[head].append(msg)  # several union members failing at one place: one line
+    return [head + ", or: ".join(msgs) for head, msgs in out.items()]
 
 
 def _close(name: str, names: Iterable[str]) -> str:
@@ -134,7 +153,7 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
             errs.append((loc, f"unknown party {p!r}; allowed: {', '.join(sorted(parties))}"))
 
     def lookup(cat: dict[str, Any], name: str, loc: Loc, noun: str) -> Any:
-        for key, entry in cat.items():
+        for entry in cat.values():
             if entry.matches(name):
                 return entry
         errs.append((loc, f"unknown {noun} {name!r}{_close(name, cat)}"))
@@ -212,8 +231,8 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
     for i, sec in enumerate(sect.sectors):
         party(sec.party, ("architectures", "sectoral", "sectors", i, "party"))
         countries(sec.countries, ("architectures", "sectoral", "sectors", i, "countries"))
-    for p in sect.performance:
-        party(p, ("architectures", "sectoral", "performance", p))
+    for performer in sect.performance:
+        party(performer, ("architectures", "sectoral", "performance", performer))
     return errs
 
 
@@ -225,6 +244,18 @@ def _to_plain(node: Any) -> Any:
     return node
 
 
+def _start(text: str, root: Any) -> tuple[int, int]:
+    """1-based (line, col) where a document's content starts (1, 1 if it has none)."""
+    lc = getattr(root, "lc", None)
+    if lc is not None:
+        return lc.line + 1, lc.col + 1
+    for n, line in enumerate(text.splitlines(), 1):
+        stripped = line.lstrip()
+        if stripped and not stripped.startswith(("#", "%", "---")):
+            return n, len(line) - len(stripped) + 1
+    return 1, 1
+
+
 def parse_scenario(text: str, label: str = "scenario.yaml") -> Scenario:
     """Validate scenario text; `label` names the file in error messages."""
     try:
@@ -233,11 +264,15 @@ def parse_scenario(text: str, label: str = "scenario.yaml") -> Scenario:
         mark = exc.problem_mark or exc.context_mark
         where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
         problem = exc.problem or exc.context or "syntax error"
+        ctx = exc.context_mark
+        if exc.problem and exc.context and ctx is not None and ctx is not mark:
+            problem += f" ({exc.context} started at line {ctx.line + 1}, column {ctx.column + 1})"
         raise ScenarioError([f"{where}: YAML syntax error: {problem}"]) from exc
     except YAMLError as exc:
         raise ScenarioError([f"{label}: YAML syntax error: {exc}"]) from exc
     if not isinstance(root, dict):
-        raise ScenarioError([f"{label}:1:1: (scenario): expected a mapping of fields "
+        ln, col = _start(text, root)
+        raise ScenarioError([f"{label}:{ln}:{col}: (scenario): expected a mapping of fields "
                              "(name, parties, threats, ...)"])  # fmt: skip
     try:
         scn = Scenario.model_validate(_to_plain(root))

@@ -1,0 +1,1 @@
+"""Battle management: the scenario physics (`world`), the policies and the engine."""

@@ -1,0 +1,1 @@
+"""Studies: runs, Monte Carlo and metrics."""
