@@ -1,5 +1,6 @@
 """Command-line interface (Typer): the `bmdsim` app and its commands (flyout, missiles, sensors,
-interceptors, sites, engage, footprint).
+interceptors, sites, engage, footprint,
+validate, schema, run, compare).
 
 Errors in flags or values print one clear line and exit with code 2 (Typer's convention for
 usage errors); nothing is written on failure.
@@ -107,6 +108,7 @@ from bmdsim.cli_catalogs import interceptors_cmd, sensors_cmd, sites_cmd  # noqa
 from bmdsim.cli_engage import engage_cmd  # noqa: E402
 from bmdsim.cli_flyout import flyout_cmd  # noqa: E402
 from bmdsim.cli_footprint import footprint_cmd  # noqa: E402
+from bmdsim.cli_run import compare_cmd, run_cmd  # noqa: E402
 from bmdsim.cli_scenario import schema_cmd, validate_cmd  # noqa: E402
 
 app.command("flyout")(flyout_cmd)
@@ -117,6 +119,8 @@ app.command("engage")(engage_cmd)
 app.command("footprint")(footprint_cmd)
 app.command("validate")(validate_cmd)
 app.command("schema")(schema_cmd)
+app.command("run")(run_cmd)
+app.command("compare")(compare_cmd)
 
 
 def main() -> None:

@@ -90,14 +90,21 @@ def test_unreadable_files(tmp_path: Path) -> None:
         load_scenario(latin1)
 
 
-# The launch point of the good file: `    launch: {name: Shahroud, lat_deg: 36.42, lon_deg: 55.0}`
+# The launch point of the good file: `    launch: {name: NAME, lat_deg: LAT, lon_deg: LON}`
 GOOD_TEXT = GOOD.read_text(encoding="utf-8")
-LAUNCH_LINE = GOOD_TEXT[: GOOD_TEXT.index("lat_deg: 36.42")].count("\n") + 1
-LAT_COL = len("    launch: {name: Shahroud, lat_deg: ") + 1
+LAUNCH = re.search(r"^ +launch: \{name: [^,]+, lat_deg: ([-\d.]+), lon_deg: ([-\d.]+)\}$",
+                   GOOD_TEXT, re.M)  # fmt: skip
+assert LAUNCH is not None
+LAUNCH_LINE = GOOD_TEXT[: LAUNCH.start()].count("\n") + 1
+LAT_COL = LAUNCH.start(1) - LAUNCH.start() + 1
 
 
-def _with_launch(lat: str, lon: str = "55.0") -> str:
-    return GOOD_TEXT.replace("lat_deg: 36.42, lon_deg: 55.0", f"lat_deg: {lat}, lon_deg: {lon}")
+def _with_launch(lat: str, lon: str | None = None) -> str:
+    """The good file with the launch point at (lat, lon) (lon unchanged if None)."""
+    assert LAUNCH is not None
+    line = LAUNCH[0]
+    new = line[: LAUNCH.start(1) - LAUNCH.start()] + lat + ", lon_deg: " + (lon or LAUNCH[2]) + "}"
+    return GOOD_TEXT.replace(line, new)
 
 
 @settings(max_examples=60, deadline=None)

@@ -7,7 +7,9 @@ Timing of a decider d for threat i (threat clock, s after its launch), per trial
 * threat evaluation needs a track that predicts the impact point:
   ``eval = min_j track[j, i] + eval_latency[j]``;
 * decision ``decide = max(info + decision_delay, eval)``: the decision process starts with the
-  first information and cannot end before the impact point is known;
+  first information and cannot end before the impact point is known; it is taken at the next
+  tick of the C2's decision cycle (`doctrine.decision_cycle_s`, scenario clock), so that
+  threats ready within one cycle are assigned together;
 * site s may fire from ``fire[s] = max(decide, min_j fc_track[j, i] + fire_latency[j, s]) +
   launch_delay[s]``.
 
@@ -18,10 +20,10 @@ so a policy with less loss never sees more lost messages.
 Two evaluations use these timings:
 
 * `probe_defense`: the analytic defense probability of each threat considered alone (no
-  inventory limit): per decider, the doctrine's shots at the earliest intercept each time (the
-  next shot launched after the previous intercept plus the kill-assessment delay), from the
-  decider's site that intercepts first; P(kill) = 1 - prod(1 - pk)^shots; deciders combine
-  as independent layers. Averaged over trials (loss and performance draws); exact given them.
+  inventory limit): per decider, the best plan of the doctrine's engagements (each launched
+  after the previous intercept plus the kill-assessment delay, from any of the decider's
+  sites); P(kill) = 1 - prod(1 - pk)^shots; deciders combine as independent layers.
+  Averaged over trials (loss and performance draws); exact given them.
 * `simulate_raid`: the raid with inventories, one trial at a time, as a discrete-event run
   (a heap of decision and assessment events). At each decision epoch a decider assigns its
   ready threats to its sites' interceptors by `scipy.optimize.linear_sum_assignment`,
@@ -106,6 +108,13 @@ def timing(world: World, d: Decider, rows: NDArray[np.int64], draws: Draws) -> T
     info = arrive(det, d.info_latency_s)
     evt = arrive(ev, d.eval_latency_s)
     decide = np.maximum(info + d.decision_delay_s, evt)
+    # decisions are taken on the C2's cycle (scenario clock): near-simultaneous threats are
+    # assigned together
+    cycle = world.scenario.doctrine.decision_cycle_s
+    t0 = world.threats.t0_s[rows][None, :]
+    with np.errstate(invalid="ignore"):
+        decide = np.where(np.isfinite(decide), np.ceil((t0 + decide) / cycle) * cycle - t0,
+                          decide)  # fmt: skip
     engages = d.engages[rows][None, :]
     decide = np.where(engages, decide, INF)
     fire = np.empty((decide.shape[0], d.sites.size, rows.size))
@@ -130,37 +139,71 @@ class ProbeResult:
 
 def probe_defense(world: World, d: Decider, rows: NDArray[np.int64], tm: Timing
                   ) -> ProbeResult:  # fmt: skip
-    """Analytic kill probability of each threat in `rows` engaged alone by decider d."""
+    """Kill probability of each threat in `rows` engaged alone by decider d, under the best
+    shot plan of the doctrine.
+
+    A plan is a sequence of up to `max_shots` engagements (a salvo of `salvo_size` for the
+    salvo doctrine), each launched after the previous one's intercept plus the kill-assessment
+    delay; for a given site the earliest intercept is always best (it leaves the most time),
+    so a plan is a sequence of sites. The best plan maximises 1 - prod (1 - pk)^z, found by
+    exhaustive recursion over the sites that can still intercept (few per threat); rows with
+    the same threat and site fire times are solved once. The optimum never decreases when a
+    site is added or a fire time moves earlier, which makes the architecture comparisons
+    monotone (docs/model/engine.md)."""
     doc = world.scenario.doctrine
     z = _salvo(world)
     k_n, r_n = tm.decide_s.shape
-    miss = np.ones((k_n, r_n))
-    shots = np.zeros((k_n, r_n))
-    first_t = np.full((k_n, r_n), np.nan)
-    first_s = np.full((k_n, r_n), -1, dtype=np.int64)
-    if d.sites.size == 0:
-        return ProbeResult(1 - miss, shots, first_t, first_s)
+    shape = (k_n, r_n)
+    if d.sites.size == 0 or r_n == 0:
+        return ProbeResult(np.zeros(shape), np.zeros(shape), np.full(shape, np.nan),
+                           np.full(shape, -1, dtype=np.int64))  # fmt: skip
     pk = np.array([world.sites[s].pk for s in d.sites])
-    ready = tm.fire_s.copy()
-    for rnd in range(doc.max_shots):
-        t_int, _, _ = world.intercepts.earliest(d.sites[None, :, None], rows[None, None, :],
-                                                ready)  # fmt: skip
-        tt = np.nan_to_num(t_int, nan=INF)
-        best = np.argmin(tt, axis=1)
-        t_b = np.take_along_axis(tt, best[:, None, :], axis=1)[:, 0]
-        has = np.isfinite(t_b)
-        if not np.any(has):
-            break
-        pkb = pk[best]
-        shots += np.where(has, miss * z, 0.0)
-        miss = np.where(has, miss * (1.0 - pkb) ** z, miss)
-        if rnd == 0:
-            first_t = np.where(has, t_b, np.nan)
-            first_s = np.where(has, d.sites[best], -1)
-        ready = np.where(has[:, None, :], np.maximum(tm.fire_s,
-                                                     t_b[:, None, :] + doc.kill_assessment_s),
-                         INF)  # fmt: skip
-    return ProbeResult(1.0 - miss, shots, first_t, first_s)
+    fire = np.moveaxis(tm.fire_s, 1, 2).reshape(k_n * r_n, d.sites.size)  # (M, S_d)
+    thr = np.broadcast_to(rows[None, :], shape).reshape(-1)
+    key = np.concatenate([thr[:, None].astype(float), np.nan_to_num(fire, posinf=1e300)], axis=1)
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    u_thr = uniq[:, 0].astype(np.int64)
+    u_fire = np.where(uniq[:, 1:] >= 1e300, INF, uniq[:, 1:])
+    feasible = world.intercepts.count[d.sites][:, u_thr].T > 0  # (U, S_d)
+    p, e, t1, s1 = _best_plan(world, d.sites, pk, z, doc.kill_assessment_s, u_thr, u_fire,
+                              u_fire, feasible, doc.max_shots)  # fmt: skip
+    site1 = np.where(s1 >= 0, d.sites[np.maximum(s1, 0)], -1)
+    return ProbeResult(p[inv].reshape(shape), e[inv].reshape(shape), t1[inv].reshape(shape),
+                       site1[inv].reshape(shape))  # fmt: skip
+
+
+def _best_plan(world: World, sites: NDArray[np.int64], pk: FloatArray, z: int, assess_s: float,
+               thr: NDArray[np.int64], fire: FloatArray, ready: FloatArray,
+               feasible: NDArray[np.bool_], n: int
+               ) -> tuple[FloatArray, FloatArray, FloatArray, NDArray[np.int64]]:  # fmt: skip
+    """Best plan of at most n engagements for each row: (P_kill, expected interceptors,
+    first intercept time, first site position in `sites`, -1 none)."""
+    m = thr.size
+    best_p, best_e = np.zeros(m), np.zeros(m)
+    best_t, best_s = np.full(m, np.nan), np.full(m, -1, dtype=np.int64)
+    if n == 0 or m == 0:
+        return best_p, best_e, best_t, best_s
+    for j in range(sites.size):
+        cand = np.flatnonzero(feasible[:, j] & np.isfinite(ready[:, j]))
+        if cand.size == 0:
+            continue
+        t, _, _ = world.intercepts.earliest(sites[j], thr[cand], ready[cand, j])
+        ok = np.isfinite(t)
+        cand, t = cand[ok], t[ok]
+        if cand.size == 0:
+            continue
+        nxt = np.maximum(fire[cand], (t + assess_s)[:, None])
+        p2, e2, _, _ = _best_plan(world, sites, pk, z, assess_s, thr[cand], fire[cand], nxt,
+                                  feasible[cand], n - 1)  # fmt: skip
+        q = (1.0 - pk[j]) ** z
+        p = 1.0 - q * (1.0 - p2)
+        e = z + q * e2
+        better = (p > best_p[cand] + 1e-15) | ((np.abs(p - best_p[cand]) <= 1e-15) &
+                                               (t < np.nan_to_num(best_t[cand], nan=INF)))
+        c = cand[better]
+        best_p[c], best_e[c], best_t[c], best_s[c] = p[better], e[better], t[better], j
+    return best_p, best_e, best_t, best_s
 
 
 def performs(world: World, d: Decider, draws: Draws) -> NDArray[np.bool_]:

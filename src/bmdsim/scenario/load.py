@@ -207,9 +207,12 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
         lookup(missiles, th.missile, ("threats", i, "missile"), "missile")
         for j, tgt in enumerate(th.targets):
             if isinstance(tgt, str) and tgt.split(",")[0].strip().casefold() not in city_names:
+                near = difflib.get_close_matches(tgt.split(",")[0].strip().casefold(),
+                                                 sorted(city_names), n=3, cutoff=0.6)
+                hint = f" (close: {', '.join(n.title() for n in near)})" if near else ""
                 errs.append(((("threats", i, "targets", j)),
                              f"no city {tgt!r} of >= 100,000 people in the shipped GeoNames "
-                             "extract; give the target as {name, lat_deg, lon_deg}"))  # fmt: skip
+                             f"extract{hint}; give the target as {{name, lat_deg, lon_deg}}"))
         if th.shape == "minimum-energy" and th.apogee_km is not None:
             errs.append((("threats", i, "apogee_km"),
                          "apogee_km applies to shape 'lofted' or 'depressed' only"))  # fmt: skip
@@ -302,3 +305,14 @@ def scenario_hash(scn: Scenario) -> str:
 
 def point_label(p: Point) -> str:
     return f"{p.name} ({p.lat_deg:.2f}, {p.lon_deg:.2f})"
+
+
+def locate(loaded: LoadedScenario, line: str) -> str:
+    """``field.path: message`` -> ``file:line:col: field.path: message`` for a loaded file."""
+    path, _, msg = line.partition(": ")
+    loc = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+    try:
+        root = YAML(typ="rt", pure=True).load(loaded.text)
+    except YAMLError:
+        root = None
+    return _fmt(loaded.path, root, loc, msg)

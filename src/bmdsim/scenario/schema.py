@@ -193,6 +193,7 @@ class Doctrine(Strict):
     max_shots: Annotated[int, Field(ge=1, le=8)] = 2
     salvo_size: Annotated[int, Field(ge=1, le=4)] = 2
     kill_assessment_s: NonNegative = 30.0
+    decision_cycle_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 5.0
 
 
 class Study(Strict):
