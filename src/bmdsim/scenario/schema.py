@@ -19,8 +19,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Name = Annotated[str, Field(min_length=1, max_length=120)]
-Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
-Longitude = Annotated[float, Field(ge=-180.0, le=360.0)]
+Latitude = Annotated[float, Field(ge=-90.0, le=90.0, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180.0, le=360.0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, strict=True)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -48,14 +49,14 @@ class City(Strict):
     name: Name
     lat_deg: Latitude
     lon_deg: Longitude
-    population: Annotated[int, Field(ge=0)]
+    population: Count
 
 
 class Assets(Strict):
     """Defended assets: every city of the parties' territory (and allies) with at least
     `min_population` people from the shipped GeoNames extract, plus any listed here."""
 
-    min_population: Annotated[int, Field(ge=100_000)] = 100_000
+    min_population: Annotated[int, Field(ge=100_000, strict=True)] = 100_000
     cities: list[City] = []
 
 
@@ -96,7 +97,7 @@ class InterceptorSite(Strict):
     at: Point | None = None
     party: Name | None = None
     variant: Name | None = None
-    inventory: Annotated[int, Field(ge=0)]
+    inventory: Count
     launch_delay_s: NonNegative = 10.0
     name: Name | None = None
 
@@ -117,7 +118,7 @@ class Threat(Strict):
     missile: Name
     launch: Point
     targets: list[Name | Point] = Field(min_length=1)
-    missiles_per_target: Annotated[int, Field(ge=1, le=50)] = 1
+    missiles_per_target: Annotated[int, Field(ge=1, le=50, strict=True)] = 1
     shape: Literal["minimum-energy", "lofted", "depressed"] = "minimum-energy"
     apogee_km: Annotated[float, Field(gt=0)] | None = None
     launch_time_s: NonNegative = 0.0
@@ -190,15 +191,15 @@ class Architectures(Strict):
 
 class Doctrine(Strict):
     type: Literal["shoot-look-shoot", "salvo"] = "shoot-look-shoot"
-    max_shots: Annotated[int, Field(ge=1, le=8)] = 2
-    salvo_size: Annotated[int, Field(ge=1, le=4)] = 2
+    max_shots: Annotated[int, Field(ge=1, le=8, strict=True)] = 2
+    salvo_size: Annotated[int, Field(ge=1, le=4, strict=True)] = 2
     kill_assessment_s: NonNegative = 30.0
     decision_cycle_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 5.0
 
 
 class Study(Strict):
-    trials: Annotated[int, Field(ge=1, le=1_000_000)] = 200
-    seed: Annotated[int, Field(ge=0)] = 1
+    trials: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] = 200
+    seed: Annotated[int, Field(ge=0, strict=True)] = 1
 
 
 class Scenario(Strict):
