@@ -107,9 +107,11 @@ def _study(loaded: LoadedScenario, archs: list[str], out: Path, trials: int | No
 def _table(summ: dict[str, Any]) -> Table:
     t = Table(title=f"{summ['scenario']['name']}: {summ['study']['trials']} trials, seed "
                     f"{summ['study']['seed']}")  # fmt: skip
-    for c in ("architecture", "party", "defended pop. share", "defended M", "dependency",
-              "leakers/raid", "interceptors/raid"):
-        t.add_column(c, justify="left" if c in ("architecture", "party") else "right")
+    t.add_column("architecture", no_wrap=True)
+    t.add_column("party", no_wrap=True)
+    for c in ("defended share", "defended pop. M", "dependency", "leakers/raid",
+              "interceptors/raid"):
+        t.add_column(c, justify="right")
 
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{100 * x:.1f}%"
@@ -121,7 +123,7 @@ def _table(summ: dict[str, Any]) -> Table:
                       f"{pm['interceptors_expended']:.2f}")  # fmt: skip
         if "partner_fails" in m:
             for p, pm in m["partner_fails"].items():
-                t.add_row(f"{a}, partner fails", p, pct(pm["share_defended"]),
+                t.add_row(f"{a} (partner fails)", p, pct(pm["share_defended"]),
                           f"{pm['population_defended'] / 1e6:.1f}", "-",
                           f"{pm['expected_leakers']:.2f}",
                           f"{pm['interceptors_expended']:.2f}")  # fmt: skip
@@ -145,7 +147,7 @@ def run_cmd(
     arch = architecture.value if architecture is not None else loaded.scenario.architecture
     summ = _study(loaded, [arch], out, trials, seed, quiet, " ".join(["bmdsim", *sys.argv[1:]]),
                   arch)  # fmt: skip
-    Console(width=max(console.width, 110)).print(_table(summ))
+    Console(width=max(console.width, 120)).print(_table(summ))
     console.print(f"run folder: {out}", highlight=False)
 
 
@@ -161,5 +163,5 @@ def compare_cmd(
     loaded = load_or_fail(scenario)
     summ = _study(loaded, list(ARCHITECTURES), out, trials, seed, quiet,
                   " ".join(["bmdsim", *sys.argv[1:]]), None)  # fmt: skip
-    Console(width=max(console.width, 110)).print(_table(summ))
+    Console(width=max(console.width, 120)).print(_table(summ))
     console.print(f"run folder: {out}", highlight=False)

@@ -25,7 +25,7 @@ from bmdsim import __version__
 from bmdsim.battle.world import World
 from bmdsim.scenario import LoadedScenario
 from bmdsim.scenario.load import scenario_hash
-from bmdsim.study.run import DEFENDED_PROBABILITY, ArchitectureRun
+from bmdsim.study.run import DEFENDED_PROBABILITY, ArchitectureRun, is_defended
 
 SUMMARY_SCHEMA = "bmdsim.summary/1"
 
@@ -126,7 +126,7 @@ def _coverage_table(world: World, runs: dict[str, ArchitectureRun]) -> pa.Table:
             "population": c["population"],
             "threatened": np.isfinite(p),
             "defense_probability": p,
-            "defended": np.nan_to_num(p) >= DEFENDED_PROBABILITY,
+            "defended": is_defended(p),
             "dependent": run.city_dependent,
         }
         for k, v in cols.items():

@@ -33,6 +33,14 @@ from bmdsim.battle.world import World
 
 #: A city is defended when a missile aimed at it is killed with at least this probability.
 DEFENDED_PROBABILITY = 0.9
+#: Probabilities are means over trials: a plan of one pk = 0.9 shot averages to 0.9 only up to
+#: rounding (0.8999999999999999), so the comparison allows this much.
+_ROUNDING = 1e-9
+
+
+def is_defended(p: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """p >= DEFENDED_PROBABILITY (up to rounding); NaN (not threatened) is not defended."""
+    return np.nan_to_num(p, nan=-1.0) >= DEFENDED_PROBABILITY - _ROUNDING
 
 
 @dataclass
@@ -71,7 +79,7 @@ def _party_metrics(world: World, party: str, p_city: NDArray[np.float64],
     mine = world.city_party == party
     pop = world.cities["population"].astype(float)
     threatened = mine & np.isfinite(p_city)
-    defended = threatened & (np.nan_to_num(p_city) >= DEFENDED_PROBABILITY)
+    defended = threatened & is_defended(p_city)
     pop_t, pop_d = float(pop[threatened].sum()), float(pop[defended].sum())
     out: dict[str, Any] = {
         "cities": int(mine.sum()),
@@ -116,8 +124,7 @@ def run_architecture(world: World, name: str, draws: Draws, *,
             alone = [d.without(others_s, others_w) for d in decs]
             p_alone, _ = city_defense(world, alone, draws)
             mine = world.city_party == party
-            dep = (np.nan_to_num(p_city) >= DEFENDED_PROBABILITY) & ~(
-                np.nan_to_num(p_alone) >= DEFENDED_PROBABILITY)
+            dep = is_defended(p_city) & ~is_defended(p_alone)
             dependent |= mine & dep
     raid, shots = simulate_raid(world, decs, draws, progress=progress)
     k = draws.trials
