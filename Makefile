@@ -22,14 +22,10 @@ $(VENV)/.bench: pyproject.toml | $(VENV)/bin/python
 	$(PIP) -e '.[test,bench]'
 	touch $@
 
-## demo: the headline study on the embedded defaults (for now: catalog and two flyouts)
+## demo: the headline study: the four cooperation architectures on PAA phase III (2018)
 demo: $(VENV)/.base
-	@mkdir -p demo-out
-	$(BMDSIM) missiles
-	$(BMDSIM) flyout --missile sejjil-2 --launch 35.23,53.92 --target 39.93,32.86
-	$(BMDSIM) flyout --missile topol-m --launch 54.03,35.77 --target 38.90,-77.04 --json > demo-out/flyout-topol-m.json.tmp
-	mv demo-out/flyout-topol-m.json.tmp demo-out/flyout-topol-m.json
-	@echo "report: demo-out/flyout-topol-m.json"
+	$(BMDSIM) compare scenarios/paa-phase-3.yaml --out runs/paa-phase-3
+	@echo "results: runs/paa-phase-3/summary.json (table above; docs/metrics.md explains it)"
 
 ## test: the whole suite (unit, property, validation, end-to-end)
 test: $(VENV)/.test
@@ -59,4 +55,4 @@ lint: $(VENV)/.test
 	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) $(PEER_VENV) demo-out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) demo-out runs .pytest_cache .mypy_cache .ruff_cache

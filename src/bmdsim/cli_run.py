@@ -28,12 +28,21 @@ class ArchitectureChoice(StrEnum):
     integrated = "integrated"
 
 
-OutOpt = Annotated[Path, typer.Option("--out", help="Run folder to write (replaced if it is "
-                                      "an earlier run folder).", show_default=False)]  # fmt: skip
-TrialsOpt = Annotated[int | None, typer.Option("--trials", min=1, help="Monte Carlo trials "
-                                               "(default: the scenario's study.trials).")]  # fmt: skip
-SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Seed (default: the "
-                                             "scenario's study.seed).")]  # fmt: skip
+OutOpt = Annotated[
+    Path,
+    typer.Option(
+        "--out",
+        help="Run folder to write (replaced if it is an earlier run folder).",
+        show_default=False,
+    ),
+]
+TrialsOpt = Annotated[
+    int | None,
+    typer.Option("--trials", min=1, help="Monte Carlo trials (default: the scenario's study)."),
+]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", min=0, help="Seed (default: the scenario's study).")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
@@ -109,8 +118,13 @@ def _table(summ: dict[str, Any]) -> Table:
                     f"{summ['study']['seed']}")  # fmt: skip
     t.add_column("architecture", no_wrap=True)
     t.add_column("party", no_wrap=True)
-    for c in ("defended share", "defended pop. M", "dependency", "leakers/raid",
-              "interceptors/raid"):
+    for c in (
+        "defended share",
+        "defended pop. M",
+        "dependency",
+        "leakers/raid",
+        "interceptors/raid",
+    ):
         t.add_column(c, justify="right")
 
     def pct(x: float | None) -> str:

@@ -199,8 +199,9 @@ def _best_plan(world: World, sites: NDArray[np.int64], pk: FloatArray, z: int, a
         q = (1.0 - pk[j]) ** z
         p = 1.0 - q * (1.0 - p2)
         e = z + q * e2
-        better = (p > best_p[cand] + 1e-15) | ((np.abs(p - best_p[cand]) <= 1e-15) &
-                                               (t < np.nan_to_num(best_t[cand], nan=INF)))
+        better = (p > best_p[cand] + 1e-15) | (
+            (np.abs(p - best_p[cand]) <= 1e-15) & (t < np.nan_to_num(best_t[cand], nan=INF))
+        )
         c = cand[better]
         best_p[c], best_e[c], best_t[c], best_s[c] = p[better], e[better], t[better], j
     return best_p, best_e, best_t, best_s
@@ -289,8 +290,8 @@ def simulate_raid(world: World, decs: list[Decider], draws: Draws,
             if not acts[di][kk]:
                 continue
             kt = min(kk, tm.decide_s.shape[0] - 1)
-            for r in np.flatnonzero(np.isfinite(tm.decide_s[kt])):
-                heapq.heappush(heap, (t0[r] + tm.decide_s[kt, r], 0, seq, di, int(r), 0))
+            for r in (int(x) for x in np.flatnonzero(np.isfinite(tm.decide_s[kt]))):
+                heapq.heappush(heap, (t0[r] + tm.decide_s[kt, r], 0, seq, di, r, 0))
                 seq += 1
                 i = base + r
                 col["decide_s"][i] = np.fmin(col["decide_s"][i], tm.decide_s[kt, r])

@@ -227,13 +227,13 @@ def _sensor_nodes(scn: Scenario) -> list[SensorNode]:
 
 
 def _site_nodes(scn: Scenario, sensors: list[SensorNode]) -> list[SiteNode]:
-    nodes = []
+    nodes: list[SiteNode] = []
     for k, ws in enumerate(scn.interceptor_sites):
         it = (get_interceptor(ws.interceptor, variant=ws.variant) if ws.variant
               else get_interceptor(ws.interceptor))  # fmt: skip
         if ws.site is not None:
             site = get_site(ws.site)
-            place, party = site.name, site.party
+            place, party = site.name, str(site.party)
             lat, lon, alt = site.lat_deg.value, site.lon_deg.value, site.altitude_m.value
         else:
             assert ws.at is not None and ws.party is not None
@@ -395,17 +395,18 @@ def build_world(scn: Scenario, progress: Any = None) -> World:
         coverage = [Coverage(missile=t.missile, launch=t.launch, shape=t.shape)
                     for t in seen.values()]  # fmt: skip
     for cov in coverage:
-        m = get_missile(cov.missile)
-        say(f"reach of {m.name} from {cov.launch.name}")
-        ok = in_reach(m, cov.launch, cities["lat_deg"], cities["lon_deg"])
-        gname = f"coverage:{m.name}@{cov.launch.name}"
-        for k in np.flatnonzero(ok):
+        cm = get_missile(cov.missile)
+        say(f"reach of {cm.name} from {cov.launch.name}")
+        ok = in_reach(cm, cov.launch, cities["lat_deg"], cities["lon_deg"])
+        gname = f"coverage:{cm.name}@{cov.launch.name}"
+        for k in (int(x) for x in np.flatnonzero(ok)):
             c = cities[k]
             rows.append(dict(probe=True, name=f"{gname}/{c['name']}", raid=gname,
                              missile=cov.missile, launch=cov.launch, shape=cov.shape,
                              apogee=None, target=str(c["name"]), tlat=float(c["lat_deg"]),
                              tlon=float(c["lon_deg"]), tiso=str(c["country_iso_a3"]),
                              city=int(k), t0=0.0, pop=float(c["population"])))  # fmt: skip
+
     def group_of(r: dict[str, Any]) -> tuple[Any, ...]:
         return (r["missile"], r["launch"].lat_deg, r["launch"].lon_deg, r["launch"].alt_m,
                 r["shape"], r["apogee"])  # fmt: skip
@@ -462,8 +463,8 @@ def build_world(scn: Scenario, progress: Any = None) -> World:
     for tr, idx in flights:
         tt = np.arange(n_track) * TRACK_DT_S
         tq = np.minimum(tt[None, :], tr.impact_time_s[:, None])
-        r, _ = tr.at(tq)
-        la, lo, _ = ecef_to_geodetic(r, tr.earth)
+        r_t, _ = tr.at(tq)
+        la, lo, _ = ecef_to_geodetic(r_t, tr.earth)
         track_lat[idx], track_lon[idx] = np.degrees(la), np.degrees(lo)
 
     say("sensor coverage")
@@ -556,20 +557,23 @@ def _intercepts(sites: list[SiteNode], flights: list[tuple[Trajectories, IntArra
             tau = np.asarray(table.time_to_reach(ground, alt), dtype=float)
             ok = valid & np.isfinite(tau)
             launch_t = t - tau
-            for m, i in enumerate(idx):
-                sel = ok[m]
-                per[s][int(i)] = (t[m, sel], launch_t[m, sel], alt[m, sel])
+            for row, i in enumerate(idx):
+                sel = ok[row]
+                per[s][int(i)] = (t[row, sel], launch_t[row, sel], alt[row, sel])
     start = np.zeros((n_s, n), dtype=np.int64)
     count = np.zeros((n_s, n), dtype=np.int64)
-    keys, ts, ls, als = [], [], [], []
+    keys: list[FloatArray] = []
+    ts: list[FloatArray] = []
+    ls: list[FloatArray] = []
+    als: list[FloatArray] = []
     pos = 0
     for s in range(n_s):
         for i in range(n):
             t_i, l_i, a_i = per[s][i]
             start[s, i], count[s, i] = pos, t_i.size
             pos += t_i.size
-            m = np.maximum.accumulate(np.clip(l_i, -_TMAX, _TMAX)) if l_i.size else l_i
-            keys.append(m + (s * n + i) * _ROW)
+            run_max = np.maximum.accumulate(np.clip(l_i, -_TMAX, _TMAX)) if l_i.size else l_i
+            keys.append(run_max + (s * n + i) * _ROW)
             ts.append(t_i)
             ls.append(l_i)
             als.append(a_i)

@@ -64,8 +64,11 @@ def summary(loaded: LoadedScenario, world: World, runs: dict[str, ArchitectureRu
     return {
         "schema": SUMMARY_SCHEMA,
         "bmdsim_version": __version__,
-        "scenario": {"name": scn.name, "title": scn.title,
-                     "resolved_sha256": scenario_hash(scn)},  # fmt: skip
+        "scenario": {
+            "name": scn.name,
+            "title": scn.title,
+            "resolved_sha256": scenario_hash(scn),
+        },  # fmt: skip
         "study": {"trials": trials, "seed": seed},
         "architecture": primary,
         "threats": {
@@ -98,8 +101,18 @@ def _results_table(world: World, runs: dict[str, ArchitectureRun]) -> pa.Table:
             "detect_s": np.min(world.detect_s[:, r_idx], axis=0, initial=np.inf),
             "track_s": np.min(world.eval_track_s[:, r_idx], axis=0, initial=np.inf),
         }
-        for k in ("deciders", "decide_s", "shots", "first_launch_s", "first_intercept_s",
-                  "first_intercept_alt_km", "first_site", "killed", "kill_s", "kill_site"):
+        for k in (
+            "deciders",
+            "decide_s",
+            "shots",
+            "first_launch_s",
+            "first_intercept_s",
+            "first_intercept_alt_km",
+            "first_site",
+            "killed",
+            "kill_s",
+            "kill_site",
+        ):
             cols[k] = run.raid[k]
         cols["leaked"] = ~run.raid["killed"]
         for k, v in cols.items():

@@ -207,12 +207,17 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
         lookup(missiles, th.missile, ("threats", i, "missile"), "missile")
         for j, tgt in enumerate(th.targets):
             if isinstance(tgt, str) and tgt.split(",")[0].strip().casefold() not in city_names:
-                near = difflib.get_close_matches(tgt.split(",")[0].strip().casefold(),
-                                                 sorted(city_names), n=3, cutoff=0.6)
+                near = difflib.get_close_matches(
+                    tgt.split(",")[0].strip().casefold(), sorted(city_names), n=3, cutoff=0.6
+                )
                 hint = f" (close: {', '.join(n.title() for n in near)})" if near else ""
-                errs.append(((("threats", i, "targets", j)),
-                             f"no city {tgt!r} of >= 100,000 people in the shipped GeoNames "
-                             f"extract{hint}; give the target as {{name, lat_deg, lon_deg}}"))
+                errs.append(
+                    (
+                        (("threats", i, "targets", j)),
+                        f"no city {tgt!r} of >= 100,000 people in the shipped GeoNames "
+                        f"extract{hint}; give the target as {{name, lat_deg, lon_deg}}",
+                    )
+                )
         if th.shape == "minimum-energy" and th.apogee_km is not None:
             errs.append((("threats", i, "apogee_km"),
                          "apogee_km applies to shape 'lofted' or 'depressed' only"))  # fmt: skip

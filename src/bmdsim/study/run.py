@@ -130,8 +130,10 @@ def run_architecture(world: World, name: str, draws: Draws, *,
     k = draws.trials
     metrics: dict[str, Any] = {
         "deciders": [d.name for d in decs],
-        "parties": {p: _party_metrics(world, p, p_city, dependent if dependency else None,
-                                      raid, shots, k) for p in world.parties},  # fmt: skip
+        "parties": {
+            p: _party_metrics(world, p, p_city, dependent if dependency else None, raid, shots, k)
+            for p in world.parties
+        },  # fmt: skip
     }
     rows = world.raid_rows
     killed = raid["killed"].reshape(k, rows.size) if rows.size else np.zeros((k, 0), bool)
