@@ -59,12 +59,14 @@ def with_exchange(world: World, flows: list[ExchangeFlow]) -> World:
     return dataclasses.replace(world, scenario=scn.model_copy(update={"architectures": arch}))
 
 
-def flows(level: str, latency: float, loss: float) -> list[ExchangeFlow]:
+def flows(level: str, latency: float, loss: float, accuracy_m: float | None = None
+          ) -> list[ExchangeFlow]:  # fmt: skip
     data = "tracks" if level.startswith("tracks") else level
     fc = level == "tracks+fc"
     return [
         ExchangeFlow.model_validate({"from": a, "to": b, "data": data, "latency_s": latency,
-                                     "loss_probability": loss, "fire_control": fc})
+                                     "loss_probability": loss, "fire_control": fc,
+                                     "accuracy_m": accuracy_m})
         for a, b in (("Russia", "NATO"), ("NATO", "Russia"))
     ]  # fmt: skip
 
@@ -88,12 +90,19 @@ def test_integrated_ge_coordinated_ge_independent(world: World, draws: Draws) ->
     ),
     lat=st.tuples(st.floats(0, 120), st.floats(0, 120)).map(sorted),
     loss=st.tuples(st.floats(0, 1), st.floats(0, 1)).map(sorted),
+    acc=st.tuples(st.floats(1, 5000), st.floats(1, 5000)).map(sorted),
 )
 def test_more_data_less_latency_less_loss_never_defends_less(
-    world: World, draws: Draws, lv: tuple[str, str], lat: list[float], loss: list[float]
+    world: World,
+    draws: Draws,
+    lv: tuple[str, str],
+    lat: list[float],
+    loss: list[float],
+    acc: list[float],
 ) -> None:
-    better = with_exchange(world, flows(lv[1], lat[0], loss[0]))
-    worse = with_exchange(world, flows(lv[0], lat[1], loss[1]))
+    """Better on every axis at once (data level, latency, loss, track accuracy)."""
+    better = with_exchange(world, flows(lv[1], lat[0], loss[0], acc[0]))
+    worse = with_exchange(world, flows(lv[0], lat[1], loss[1], acc[1]))
     pb = p_city(better, "coordinated", draws)
     pw = p_city(worse, "coordinated", draws)
     assert np.all(pb >= pw - TOL)

@@ -182,3 +182,25 @@ def test_coverage_does_not_depend_on_the_number_of_trials(world: World) -> None:
     b, _ = city_defense(world, decs, make_draws(world, 1000, 1))
     assert np.array_equal(is_defended(a), is_defended(b))
     assert np.allclose(a, b, equal_nan=True, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("accuracy_m", "can_fire"), [(None, True), (500.0, True),
+                                                      (5000.0, False)])  # fmt: skip
+def test_remote_track_accuracy_gates_launch_on_remote(
+    world: World, accuracy_m: float | None, can_fire: bool
+) -> None:
+    """A partner track worse than the receiver's remote_fire_accuracy_m (1,000 m by default)
+    still serves threat evaluation but cannot fire."""
+    from bmdsim.scenario.schema import ExchangeFlow
+
+    flow = ExchangeFlow.model_validate({"from": "Russia", "to": "NATO", "data": "tracks",
+                                        "latency_s": 5, "fire_control": True,
+                                        "accuracy_m": accuracy_m})  # fmt: skip
+    arch = world.scenario.architectures
+    arch = arch.model_copy(update={"coordinated": arch.coordinated.model_copy(
+        update={"exchange": [flow]})})  # fmt: skip
+    w = with_scenario(world, architectures=arch)
+    nato = deciders(w, "coordinated")[0]
+    don = next(j for j, s in enumerate(w.sensors) if s.sensor.name == "don-2n")
+    assert nato.eval_latency_s[don] == 5.0
+    assert np.all(np.isfinite(nato.fire_latency_s[don, nato.sites]) == can_fire)

@@ -12,7 +12,8 @@ list of deciders. docs/architectures.md states each policy and its parameters.
 * ``coordinated`` (NATO's 2011 proposal): as independent, plus the information-exchange flows:
   a flow carries warnings or tracks from named sensors of one party to the other, with a
   latency and a loss probability; tracks may cue (threat evaluation) and, where the flow says
-  ``fire_control: true`` and the receiver launches on remote data, fire.
+  ``fire_control: true``, the receiver launches on remote data and the tracks' accuracy is
+  within the receiver's ``remote_fire_accuracy_m``, fire.
 * ``sectoral`` (Russia's proposal): a sector map assigns each threat to one responsible party
   (the first sector its ground track crosses, or where it is launched); all sensors are fused
   in a joint assessment (fusion latency); engagements wait for the joint decision; the
@@ -166,8 +167,12 @@ def deciders(world: World, architecture: str, *,
                             loss[j] = flow.loss_probability
                         if flow.data == "tracks" and not node.space:
                             ev[j] = min(ev[j], lat)
+                            accurate = (
+                                flow.accuracy_m is None
+                                or flow.accuracy_m <= party.remote_fire_accuracy_m
+                            )
                             if flow.fire_control and party.launch_on_remote \
-                                    and node.sensor.fire_control:  # fmt: skip
+                                    and node.sensor.fire_control and accurate:  # fmt: skip
                                 for s, site in enumerate(world.sites):
                                     if site.party == p:
                                         fire[j, s] = min(fire[j, s], lat)

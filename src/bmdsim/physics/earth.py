@@ -180,7 +180,9 @@ def ecef_to_geodetic_scalar(
         # O(|r|^2 / a), far below rounding.
         return math.copysign(0.5 * math.pi, z), lon, abs(z) - a * (1.0 - f)
     p = (rxy / a) * (rxy / a)
-    q = e2m * (z / a) * (z / a)
+    # |z| below 1e-100 a would make q subnormal (imprecise); as 0 it changes z by < 1e-93 m
+    zq = z if abs(z) > 1e-100 * a else 0.0
+    q = e2m * (zq / a) * (zq / a)
     r = (p + q - e4) / 6.0
     if not (e4 * q == 0.0 and r <= 0.0):
         s = e4 * p * q / 4.0  # r^3 s of Vermeille

@@ -42,6 +42,8 @@ class Party(Strict):
     decision_delay_s: NonNegative = 30.0
     internal_latency_s: NonNegative = 2.0
     launch_on_remote: bool = True
+    #: worst track error (1 sigma, m) of a partner's track this party will launch on
+    remote_fire_accuracy_m: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1000.0
     source: str = "bmdsim assumption (docs/scenario.md)"
 
 
@@ -144,6 +146,9 @@ class ExchangeFlow(Strict):
     latency_s: NonNegative = 10.0
     loss_probability: Probability = 0.0
     fire_control: bool = False  # may the receiver launch on these tracks
+    #: track error (1 sigma, m) as received; worse than the receiver's remote_fire_accuracy_m
+    #: the tracks cue (threat evaluation) but cannot fire. None: good enough to fire.
+    accuracy_m: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     source: str = "bmdsim assumption (docs/architectures.md)"
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
