@@ -48,6 +48,7 @@ $(PEER_VENV)/.stamp:
 bench: $(VENV)/.bench $(PEER_VENV)/.stamp
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_engagement.py
+	$(PY) benchmarks/bench_compare.py
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check src tests benchmarks
