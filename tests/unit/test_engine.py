@@ -204,3 +204,31 @@ def test_remote_track_accuracy_gates_launch_on_remote(
     don = next(j for j, s in enumerate(w.sensors) if s.sensor.name == "don-2n")
     assert nato.eval_latency_s[don] == 5.0
     assert np.all(np.isfinite(nato.fire_latency_s[don, nato.sites]) == can_fire)
+
+
+def test_degenerate_scenarios_run(tmp_path: Path) -> None:
+    """No sensors, no interceptor sites, no coverage probes: everything leaks, nothing is
+    defended, and the metrics say so instead of failing."""
+    from bmdsim.scenario import parse_scenario
+    from bmdsim.study.run import run_architecture
+
+    text = """
+name: bare
+parties:
+  NATO: {territory: [TUR]}
+  Russia: {territory: [RUS]}
+threats:
+  - name: one
+    missile: sejjil-2
+    launch: {name: Tabriz, lat_deg: 38.08, lon_deg: 46.29}
+    targets: [Ankara]
+coverage: []
+"""
+    w = build_world(parse_scenario(text))
+    draws = make_draws(w, 5, 0)
+    for arch in ("independent", "coordinated", "sectoral", "integrated"):
+        run = run_architecture(w, arch, draws)
+        nato = run.metrics["parties"]["NATO"]
+        assert nato["expected_leakers"] == 1.0 and nato["interceptors_expended"] == 0
+        assert nato["population_threatened"] == 0 and nato["share_defended"] is None
+        assert run.metrics["raid"]["missiles"] == 1
