@@ -38,7 +38,9 @@ OutOpt = Annotated[
 ]
 TrialsOpt = Annotated[
     int | None,
-    typer.Option("--trials", min=1, help="Monte Carlo trials (default: the scenario's study)."),
+    typer.Option(
+        "--trials", min=1, max=1_000_000, help="Monte Carlo trials (default: the scenario's study)."
+    ),
 ]
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", min=0, help="Seed (default: the scenario's study).")
@@ -60,6 +62,7 @@ def _study(loaded: LoadedScenario, archs: list[str], out: Path, trials: int | No
     from bmdsim.battle.world import ThreatOutOfRangeError, build_world
     from bmdsim.report.run_folder import (
         RunFolderError,
+        check_out_folder,
         run_info,
         summary,
         write_run_folder,
@@ -67,6 +70,10 @@ def _study(loaded: LoadedScenario, archs: list[str], out: Path, trials: int | No
     from bmdsim.scenario.load import locate
     from bmdsim.study.run import partner_fails, run_architecture
 
+    try:
+        check_out_folder(out)
+    except RunFolderError as exc:
+        fail(str(exc))
     scn = loaded.scenario
     study = scn.study.model_copy(update={k: v for k, v in (("trials", trials), ("seed", seed))
                                          if v is not None})  # fmt: skip
@@ -86,7 +93,7 @@ def _study(loaded: LoadedScenario, archs: list[str], out: Path, trials: int | No
         try:
             world = build_world(scn, progress=say)
         except ThreatOutOfRangeError as exc:
-            for line in exc.lines:
+            for line in dict.fromkeys(exc.lines):  # once per target, not per missile
                 typer.echo(f"error: {locate(loaded, line)}", err=True)
             raise typer.Exit(code=2) from None
         draws = make_draws(world, study.trials, study.seed)

@@ -136,3 +136,27 @@ def test_any_negative_inventory_is_reported_at_its_value(n: int) -> None:
     col = text.splitlines()[ln - 1].index(f"{n}}}") + 1
     assert line.startswith(f"scn.yaml:{ln}:{col}: interceptor_sites.0.inventory: "), line
     assert "greater than or equal to 0" in line
+
+
+def test_qualified_city_names_are_checked_like_the_engine_resolves_them() -> None:
+    """ "Athens, Germany" names no city: the loader says so (the engine would find none)."""
+    from bmdsim.scenario import ScenarioError, parse_scenario
+
+    good = (DATA / "scenarios" / "small.yaml").read_text()
+    assert "Bucharest" in good
+    parse_scenario(good.replace("Bucharest", "'Athens, Greece'"))
+    with pytest.raises(ScenarioError, match="no city 'Athens, Germany'"):
+        parse_scenario(good.replace("Bucharest", "'Athens, Germany'"))
+
+
+def test_exchange_sensor_ids_use_the_catalog_key_also_for_an_alias() -> None:
+    from bmdsim.scenario import parse_scenario
+
+    text = (DATA / "scenarios" / "small.yaml").read_text()
+    text = text.replace("site: kurecik}", "site: Kürecik}")
+    text = text.replace(
+        "{from: Russia, to: NATO, data: tracks, latency_s: 5}",
+        "{from: NATO, to: Russia, data: tracks, sensors: [an-tpy-2@kurecik]}",
+    )
+    scn = parse_scenario(text)
+    assert scn.architectures.coordinated.exchange[0].sensors == ["an-tpy-2@kurecik"]

@@ -57,7 +57,7 @@ class Draws:
 
     perf_u: FloatArray  # (K, P)
     loss_u: FloatArray  # (K, J, N)
-    kill_u: FloatArray  # (K, R, rounds, salvo) for the raid rows
+    kill_u: FloatArray  # (K, R, engagements, salvo) for the raid rows
 
     @property
     def trials(self) -> int:
@@ -66,8 +66,9 @@ class Draws:
 
 def make_draws(world: World, trials: int, seed: int, first_trial: int = 0) -> Draws:
     d = world.scenario.doctrine
-    rounds, salvo = d.max_shots, (d.salvo_size if d.type == "salvo" else 1)
+    salvo = d.salvo_size if d.type == "salvo" else 1
     p, j, n, r = len(world.parties), len(world.sensors), world.threats.size, world.raid_rows.size
+    rounds = d.max_shots * max(p, 1)  # engagements of one missile, by every decider together
     perf = np.empty((trials, p))
     loss = np.empty((trials, j, n))
     kill = np.empty((trials, r, rounds, salvo))
@@ -240,7 +241,8 @@ class Shot:
     threat: int  # world row
     decider: str
     site: int
-    round: int
+    round: int  # the decider's engagement number on this missile (0: first)
+    engagement: int  # the missile's engagement number over all deciders: its kill draw
     launch_s: float  # threat clock
     intercept_s: float
     intercept_alt_m: float
@@ -284,6 +286,7 @@ def simulate_raid(world: World, decs: list[Decider], draws: Draws,
         base = kk * r_n
         inv = inv0.copy()
         alive = np.ones(r_n, dtype=bool)
+        n_eng = np.zeros(r_n, dtype=np.int64)
         heap: list[tuple[float, int, int, int, int, int]] = []  # t, kind, seq, d, r, round
         seq = 0
         for di, (d, tm) in enumerate(zip(decs, tms, strict=True)):
@@ -308,7 +311,9 @@ def simulate_raid(world: World, decs: list[Decider], draws: Draws,
                 for r_, s_, ti, li, ai in _assign(world, d, tm, kt, rows, group, t, t0, inv,
                                                   value, pk, z):  # fmt: skip
                     inv[s_] -= z
-                    shots.append(Shot(k, int(rows[r_]), d.name, s_, 0, li, ti, ai, False))
+                    shots.append(Shot(k, int(rows[r_]), d.name, s_, 0, int(n_eng[r_]), li, ti,
+                                      ai, False))  # fmt: skip
+                    n_eng[r_] += 1
                     _record_shot(col, base + r_, world, s_, li, ti, ai, z)
                     heapq.heappush(heap, (t0[r_] + ti + doc.kill_assessment_s, 1, seq, di, r_,
                                           len(shots) - 1))  # fmt: skip
@@ -316,7 +321,7 @@ def simulate_raid(world: World, decs: list[Decider], draws: Draws,
             else:  # kill assessment of shot number `rnd` (index into shots)
                 shot = shots[rnd]
                 if alive[r]:
-                    u = draws.kill_u[kk, r, min(shot.round, draws.kill_u.shape[2] - 1), :z]
+                    u = draws.kill_u[kk, r, min(shot.engagement, draws.kill_u.shape[2] - 1), :z]
                     hit = bool(np.any(u < pk[shot.site]))
                     if hit:
                         shot.killed = True
@@ -330,8 +335,9 @@ def simulate_raid(world: World, decs: list[Decider], draws: Draws,
                 nxt = _assign(world, d, tm, kt, rows, [r], t, t0, inv, value, pk, z)
                 for r_, s_, ti, li, ai in nxt:
                     inv[s_] -= z
-                    shots.append(Shot(k, int(rows[r_]), d.name, s_, shot.round + 1, li, ti, ai,
-                                      False))  # fmt: skip
+                    shots.append(Shot(k, int(rows[r_]), d.name, s_, shot.round + 1,
+                                      int(n_eng[r_]), li, ti, ai, False))  # fmt: skip
+                    n_eng[r_] += 1
                     _record_shot(col, base + r_, world, s_, li, ti, ai, z)
                     heapq.heappush(heap, (t0[r_] + ti + doc.kill_assessment_s, 1, seq, di, r_,
                                           len(shots) - 1))  # fmt: skip

@@ -38,7 +38,7 @@ from bmdsim.engagement.engage import kinematics
 from bmdsim.engagement.flyout_table import default_cache_dir, get_flyout_table
 from bmdsim.engagement.visibility import RadarGeometry, observe
 from bmdsim.geo import cities as geo_cities
-from bmdsim.geo import country, country_of
+from bmdsim.geo import country, country_of, find_city
 from bmdsim.models.interceptors import Interceptor, get_interceptor
 from bmdsim.models.missiles import Missile, get_missile
 from bmdsim.models.sensors import Sensor, get_sensor
@@ -265,16 +265,6 @@ def _asset_cities(scn: Scenario, territory: dict[str, frozenset[str]]
     return c[keep], owner[keep].astype(str)
 
 
-def _find_city(name: str) -> NDArray[np.void]:
-    base = name.split(",")[0].strip().casefold()
-    want = name.split(",")[1].strip() if "," in name else None
-    c = geo_cities(100_000)
-    hit = np.array([str(n).casefold() == base for n in c["name"]])
-    if want is not None:
-        hit &= c["country_iso_a3"] == country(want).iso_a3
-    return c[hit][0]  # the most populous of that name (the list is sorted)
-
-
 # ------------------------------------------------------------------ aiming with a disk cache
 
 
@@ -371,7 +361,8 @@ def build_world(scn: Scenario, progress: Any = None) -> World:
         k = 0
         for tj, tgt in enumerate(th.targets):
             if isinstance(tgt, str):
-                c = _find_city(tgt)
+                c = find_city(tgt)
+                assert c is not None  # checked by the scenario loader
                 tname, tlat, tlon = str(c["name"]), float(c["lat_deg"]), float(c["lon_deg"])
                 tiso, city = str(c["country_iso_a3"]), city_ids.get(int(c["geonames_id"]), -1)
                 pop = float(c["population"])

@@ -11,6 +11,7 @@ from bmdsim.geo.data import (
     countries,
     country,
     country_of,
+    find_city,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "countries",
     "country",
     "country_of",
+    "find_city",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "countries",
     "country",
     "country_of",
+    "find_city",
 ]
 
 
@@ -413,3 +414,19 @@ def cities(
             in_lon = (lon >= lon_min) | (lon <= lon_max)
         keep &= in_lon & (data["lat_deg"] >= lat_min) & (data["lat_deg"] <= lat_max)
     return data[keep].copy()
+
+
+def find_city(name: str) -> np.void | None:
+    """The most populous city of the extract called `name` ("Athens") or `name, country`
+    ("Athens, Greece", "Athens, GRC"), case-insensitively; None if there is none (or the
+    country is unknown)."""
+    base, _, where = name.partition(",")
+    data = _all_cities()
+    hit = np.char.lower(data["name"].astype(str)) == base.strip().casefold()
+    if where.strip():
+        try:
+            hit &= data["country_iso_a3"] == country(where.strip()).iso_a3
+        except UnknownCountryError:
+            return None
+    idx = np.flatnonzero(hit)
+    return data[idx[np.argmax(data["population"][idx])]] if idx.size else None

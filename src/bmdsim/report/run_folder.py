@@ -2,7 +2,8 @@
 ``run.json`` (timestamps, versions, command), ``results.parquet`` (one row per architecture x
 trial x raid missile), ``coverage.parquet`` (one row per architecture x asset city) and
 ``scenario.yaml`` (the file as given). Written into a temporary folder beside the target and
-renamed into place, so a failed run leaves nothing half-written (docs/run-folder.md).
+renamed into place, so a failed run leaves nothing half-written (docs/cli/run.md,
+docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ DEFINITIONS = {
     ),
     "expected_leakers": "raid missiles aimed at the party's territory not killed, mean per raid",
     "interceptors_expended": "interceptors fired by the party's sites, mean per raid",
-    "earliest_intercept_s": "earliest intercept by the party's sites, s after the raid starts",
+    "earliest_intercept_s": (
+        "earliest intercept by the party's sites, scenario clock (s; the threats' "
+        "launch_time_s count from its 0)"
+    ),
     "partner_fails": "sectoral only: the same metrics when every other party never performs",
 }
 
@@ -151,6 +155,16 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
+def check_out_folder(out: Path) -> None:
+    """Refuse early an --out that is a file or a non-empty folder that is not a run folder."""
+    if out.exists():
+        if not out.is_dir():
+            raise RunFolderError(f"--out {out}: exists and is not a folder")
+        if any(out.iterdir()) and not (out / "summary.json").exists():
+            raise RunFolderError(f"--out {out}: a non-empty folder that is not a bmdsim run "
+                                 "folder; choose another path")  # fmt: skip
+
+
 def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
                      runs: dict[str, ArchitectureRun], summary_obj: dict[str, Any],
                      run_info: dict[str, Any],
@@ -158,12 +172,7 @@ def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
     """Write everything into a temporary folder, then move it to `out` (replacing an earlier
     run folder there; refusing any other non-empty folder)."""
     out = Path(out)
-    if out.exists():
-        if not out.is_dir():
-            raise RunFolderError(f"--out {out}: exists and is not a folder")
-        if any(out.iterdir()) and not (out / "summary.json").exists():
-            raise RunFolderError(f"--out {out}: a non-empty folder that is not a bmdsim run "
-                                 "folder; choose another path")  # fmt: skip
+    check_out_folder(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)

@@ -137,7 +137,7 @@ def _close(name: str, names: Iterable[str]) -> str:
 
 def _references(scn: Scenario) -> list[tuple[Loc, str]]:
     """Problems with names that point into the catalogs, the map data or other sections."""
-    from bmdsim.geo import UnknownCountryError, cities, country
+    from bmdsim.geo import UnknownCountryError, cities, country, find_city
     from bmdsim.models.interceptors import load_interceptors
     from bmdsim.models.missiles import load_missiles
     from bmdsim.models.sensors import load_sensors
@@ -180,6 +180,7 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
         variant(s, sp.variant, ("sensors", i, "variant"))
         party(sp.party, ("sensors", i, "party"))
         owner = sp.party
+        site = None
         if sp.site is not None:
             site = lookup(sites, sp.site, ("sensors", i, "site"), "site")
             if site is not None:
@@ -188,7 +189,9 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
         if s is not None and owner is not None and s.party != owner:
             errs.append((("sensors", i, "sensor"), f"{s.name} belongs to {s.party}, the site "
                                                     f"to {owner}"))  # fmt: skip
-        where = sp.site if sp.site is not None else (sp.at.name if sp.at else "?")
+        where = sp.at.name if sp.at is not None else str(sp.site)
+        if sp.site is not None and site is not None:
+            where = site.name  # the catalog key, also when the file gives an alias
         key = f"{s.name if s else sp.sensor}@{where}"
         if key in placements:
             errs.append((("sensors", i), f"{key} is placed twice"))
@@ -206,7 +209,7 @@ def _references(scn: Scenario) -> list[tuple[Loc, str]]:
     for i, th in enumerate(scn.threats):
         lookup(missiles, th.missile, ("threats", i, "missile"), "missile")
         for j, tgt in enumerate(th.targets):
-            if isinstance(tgt, str) and tgt.split(",")[0].strip().casefold() not in city_names:
+            if isinstance(tgt, str) and find_city(tgt) is None:
                 near = difflib.get_close_matches(
                     tgt.split(",")[0].strip().casefold(), sorted(city_names), n=3, cutoff=0.6
                 )

@@ -55,8 +55,9 @@ class City(Strict):
 
 
 class Assets(Strict):
-    """Defended assets: every city of the parties' territory (and allies) with at least
-    `min_population` people from the shipped GeoNames extract, plus any listed here."""
+    """Defended assets: every city of the parties' territory (not their allies': a party's
+    metrics count its own people) with at least `min_population` people from the shipped
+    GeoNames extract, plus any listed here that lie on a party's territory."""
 
     min_population: Annotated[int, Field(ge=100_000, strict=True)] = 100_000
     cities: list[City] = []
@@ -92,7 +93,8 @@ class SensorPlacement(Strict):
 
 class InterceptorSite(Strict):
     """Interceptors of one type at a catalog site (``site``) or at a given point
-    (``at`` + ``party``; ``sensors`` lists the radars placed there)."""
+    (``at`` + ``party``). Its own radars are the sensor placements at the same place (same
+    catalog site, or an ``at`` point of the same name) and party."""
 
     interceptor: Name
     site: Name | None = None
