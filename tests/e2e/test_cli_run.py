@@ -81,7 +81,7 @@ def test_run_refuses_a_foreign_folder(tmp_path: Path) -> None:
     (out / "notes.txt").write_text("keep me")
     res = runner.invoke(app, ["run", str(COOP), "--out", str(out), "--trials", "5", "-q"])
     assert res.exit_code == 2
-    assert "not a bmdsim run folder" in res.output
+    assert "not a bmdsim output folder" in res.output
     assert (out / "notes.txt").read_text() == "keep me"
     assert not (out / "summary.json").exists()
 

@@ -268,11 +268,12 @@ def _asset_cities(scn: Scenario, territory: dict[str, frozenset[str]]
 # ------------------------------------------------------------------ aiming with a disk cache
 
 
-def _aim_cache_path(missile: Missile, launch: Point, shape: str, apogee_km: float | None) -> Path:
+def _aim_cache_path(missile: Missile, launch: Point, shape: str, apogee_km: float | None,
+                    settings: FlyoutSettings = ENGINE_FLYOUT) -> Path:  # fmt: skip
     blob = json.dumps({"v": AIM_CACHE_VERSION, "missile": missile.model_dump(mode="json"),
                        "launch": [launch.lat_deg, launch.lon_deg, launch.alt_m],
                        "shape": shape, "apogee_km": apogee_km, "tol": AIM_TOL_M,
-                       "settings": repr(ENGINE_FLYOUT.with_(sample_dt_s=None))},
+                       "settings": repr(settings.with_(sample_dt_s=None))},
                       sort_keys=True)  # fmt: skip
     key = hashlib.sha256(blob.encode()).hexdigest()[:32]
     return default_cache_dir().parent / "aim" / f"{key}.json"
@@ -287,10 +288,11 @@ def _write_json_atomic(path: Path, obj: Any) -> None:
 
 
 def aim_controls(missile: Missile, launch: Point, tlat: FloatArray, tlon: FloatArray,
-                 shape: str, apogee_km: float | None) -> FloatArray:  # fmt: skip
+                 shape: str, apogee_km: float | None,
+                 settings: FlyoutSettings = ENGINE_FLYOUT) -> FloatArray:  # fmt: skip
     """(M, 3) azimuth, loft, cut-off of the missile aimed at each target (deg in, rad out;
     NaN for targets out of reach), from the disk cache where already solved."""
-    path = _aim_cache_path(missile, launch, shape, apogee_km)
+    path = _aim_cache_path(missile, launch, shape, apogee_km, settings)
     try:
         cache: dict[str, list[float]] = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -304,7 +306,7 @@ def aim_controls(missile: Missile, launch: Point, tlat: FloatArray, tlon: FloatA
             sol = aim(vehicle_arrays(missile), math.radians(launch.lat_deg),
                       math.radians(launch.lon_deg), lat, lon, shape=shape,
                       apogee_m=None if apogee_km is None else apogee_km * 1e3,
-                      launch_alt_m=launch.alt_m, settings=ENGINE_FLYOUT, tol_m=AIM_TOL_M,
+                      launch_alt_m=launch.alt_m, settings=settings, tol_m=AIM_TOL_M,
                       skip_out_of_range=True)  # fmt: skip
             ctl = np.stack([sol.azimuth_rad, sol.loft_rad, sol.cutoff_s], axis=1)
         except TargetOutOfRangeError:  # every one of them
@@ -459,7 +461,7 @@ def build_world(scn: Scenario, progress: Any = None) -> World:
         track_lat[idx], track_lon[idx] = np.degrees(la), np.degrees(lo)
 
     say("sensor coverage")
-    detect, eval_t, fc_t = _sensor_times(scn, sensors, flights, n)
+    detect, eval_t, fc_t = sensor_times(sensors, flights, n, scn.rv_rcs_m2)
     say("engagement windows")
     intercepts = _intercepts(sites, flights, rows, n)
 
@@ -499,9 +501,10 @@ def _radar(node: SensorNode) -> RadarGeometry:
     )  # fmt: skip
 
 
-def _sensor_times(scn: Scenario, sensors: list[SensorNode],
-                  flights: list[tuple[Trajectories, IntArray]], n: int
-                  ) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+def sensor_times(sensors: list[SensorNode], flights: list[tuple[Trajectories, IntArray]],
+                 n: int, rcs_m2: float) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+    """(J, N) first detection (or warning), impact-predicting track and fire-control track of
+    every sensor on every threat (inf: never), threats given as flight groups (batch, rows)."""
     j_n = len(sensors)
     detect, eval_t, fc_t = (np.full((j_n, n), np.inf) for _ in range(3))
     for j, node in enumerate(sensors):
@@ -511,7 +514,7 @@ def _sensor_times(scn: Scenario, sensors: list[SensorNode],
                 delay = s.detection_delay_s.value if s.detection_delay_s else math.inf
                 detect[j, idx] = delay
                 continue
-            vis = observe(_radar(node), tr, scn.rv_rcs_m2)
+            vis = observe(_radar(node), tr, rcs_m2)
             first = np.nan_to_num(vis.start_s[:, 0], nan=np.inf)
             detect[j, idx] = first
             t_est = s.track_establish_time_s.value

@@ -155,40 +155,33 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def check_out_folder(out: Path) -> None:
-    """Refuse early an --out that is a file or a non-empty folder that is not a run folder."""
+def check_out_folder(out: Path, marker: str = "summary.json") -> None:
+    """Refuse early an --out that is a file or a non-empty folder without `marker` (not an
+    earlier output folder of the same command)."""
     if out.exists():
         if not out.is_dir():
             raise RunFolderError(f"--out {out}: exists and is not a folder")
-        if any(out.iterdir()) and not (out / "summary.json").exists():
-            raise RunFolderError(f"--out {out}: a non-empty folder that is not a bmdsim run "
-                                 "folder; choose another path")  # fmt: skip
+        if any(out.iterdir()) and not (out / marker).exists():
+            raise RunFolderError(f"--out {out}: a non-empty folder that is not a bmdsim output "
+                                 "folder of this command; choose another path")  # fmt: skip
 
 
-def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
-                     runs: dict[str, ArchitectureRun], summary_obj: dict[str, Any],
-                     run_info: dict[str, Any],
-                     extra: Callable[[Path], None] | None = None) -> None:  # fmt: skip
-    """Write everything into a temporary folder, then move it to `out` (replacing an earlier
-    run folder there; refusing any other non-empty folder)."""
+def write_folder(out: Path, write: Callable[[Path], None], marker: str = "summary.json") -> None:
+    """Call ``write(tmp)`` on a new temporary folder beside `out`, then move it to `out`
+    (replacing an earlier output folder with `marker`; refusing any other non-empty folder).
+    On any error the temporary folder is removed and `out` is untouched."""
     out = Path(out)
-    check_out_folder(out)
+    check_out_folder(out, marker)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; a run folder is not
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; an output folder is not
     try:
-        (tmp / "summary.json").write_text(dumps(summary_obj))
-        (tmp / "run.json").write_text(dumps(run_info))
-        (tmp / "scenario.yaml").write_text(loaded.text)
-        pq.write_table(_results_table(world, runs), tmp / "results.parquet")
-        pq.write_table(_coverage_table(world, runs), tmp / "coverage.parquet")
-        if extra is not None:
-            extra(tmp)
+        write(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "run")
+            os.replace(out, old / "previous")
             os.replace(tmp, out)
             shutil.rmtree(old, ignore_errors=True)
         else:
@@ -196,6 +189,24 @@ def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
+                     runs: dict[str, ArchitectureRun], summary_obj: dict[str, Any],
+                     run_info: dict[str, Any],
+                     extra: Callable[[Path], None] | None = None) -> None:  # fmt: skip
+    """Write a run folder atomically (`write_folder`)."""
+
+    def write(tmp: Path) -> None:
+        (tmp / "summary.json").write_text(dumps(summary_obj))
+        (tmp / "run.json").write_text(dumps(run_info))
+        (tmp / "scenario.yaml").write_text(loaded.text)
+        pq.write_table(_results_table(world, runs), tmp / "results.parquet")
+        pq.write_table(_coverage_table(world, runs), tmp / "coverage.parquet")
+        if extra is not None:
+            extra(tmp)
+
+    write_folder(out, write)
 
 
 def run_info(loaded: LoadedScenario, command: str, started: datetime, seconds: float
