@@ -317,10 +317,10 @@ def combos_for(data: StabilityData, preset: Preset, phase: int | None,
                               "norwegian-sea-station", "baltic-station"]  # fmt: skip
         names = interceptors or ["sm-3-ia", "sm-3-ib", "sm-3-iia", "sm-3-iib"]
         pairs = []
-        for s in all_sites:
+        for site_name in all_sites:
             for n in names:
-                name, _, var = n.partition(":")
-                pairs.append((s, name, var or None))
+                it_name, _, it_var = n.partition(":")
+                pairs.append((site_name, it_name, it_var or None))
     if sites is not None:
         wanted = {get_site(x).name for x in sites}
         pairs = [p for p in pairs if get_site(p[0]).name in wanted]
