@@ -118,9 +118,23 @@ def load_stability(path: Path | str | None = None) -> StabilityData:
         raise CatalogError("\n".join(lines)) from exc
     from bmdsim.models.interceptors import load_interceptors
     from bmdsim.models.missiles import load_missiles
+    from bmdsim.models.sensors import load_sensors
     from bmdsim.models.sites import load_sites
 
     missiles, sites, its = load_missiles(), load_sites(), load_interceptors()
+    sensors = load_sensors()
+    for k, p in data.presets.items():
+        for i, cue in enumerate(p.cues):
+            if cue.sensor is not None and cue.sensor not in sensors:
+                raise CatalogError(f"{label}: presets.{k}.cues.{i}.sensor: unknown sensor "
+                                   f"{cue.sensor!r}; allowed: {', '.join(sensors)}")  # fmt: skip
+            if cue.site is not None and cue.site not in sites:
+                raise CatalogError(f"{label}: presets.{k}.cues.{i}.site: unknown site "
+                                   f"{cue.site!r}; allowed: {', '.join(sites)}")  # fmt: skip
+        for name in p.burnout_speed_km_s:
+            if name not in its:
+                raise CatalogError(f"{label}: presets.{k}.burnout_speed_km_s.{name}: unknown "
+                                   f"interceptor; allowed: {', '.join(its)}")  # fmt: skip
     for k, b in data.bases.items():
         if b.missile not in missiles:
             raise CatalogError(f"{label}: bases.{k}.missile: unknown missile {b.missile!r}")
