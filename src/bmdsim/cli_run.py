@@ -186,3 +186,29 @@ def compare_cmd(
                   " ".join(["bmdsim", *sys.argv[1:]]), None)  # fmt: skip
     Console(width=max(console.width, 120)).print(_table(summ))
     console.print(f"run folder: {out}", highlight=False)
+
+
+def report_cmd(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run folder of `bmdsim run` or `compare`.", show_default=False)
+    ],
+) -> None:
+    """(Re)build RUN_DIR/report.html from the run folder's data alone (summary.json,
+    geometry.json, coverage.parquet, results.parquet, scenario.yaml)."""
+    import os
+    import tempfile
+
+    from bmdsim.report.html import build_report
+
+    need = ["summary.json", "geometry.json", "coverage.parquet", "results.parquet",
+            "scenario.yaml"]  # fmt: skip
+    missing = [n for n in need if not (run_dir / n).exists()]
+    if missing:
+        fail(f"{run_dir}: not a complete run folder (missing {', '.join(missing)})")
+    text = build_report(run_dir)
+    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".report.", suffix=".html")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, run_dir / "report.html")
+    console.print(f"report: {run_dir / 'report.html'}", highlight=False)

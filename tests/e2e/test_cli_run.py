@@ -30,7 +30,7 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_compare_folder(compared: Path) -> None:
     names = {p.name for p in compared.iterdir()}
     assert names == {"summary.json", "run.json", "scenario.yaml", "results.parquet",
-                     "coverage.parquet"}  # fmt: skip
+                     "coverage.parquet", "geometry.json", "report.html"}  # fmt: skip
     s = json.loads((compared / "summary.json").read_text())
     assert s["study"] == {"trials": 40, "seed": 5}
     assert set(s["architectures"]) == {"independent", "coordinated", "sectoral", "integrated"}
@@ -97,3 +97,33 @@ def test_raid_target_out_of_range_is_a_located_error(tmp_path: Path) -> None:
     assert f"{bad}:{line}:" in res.output and "threats.0.targets.1" in res.output
     assert "beyond the reach of sejjil-2" in res.output
     assert not (tmp_path / "o").exists()
+
+
+def test_report_is_self_contained_and_rebuilds(compared: Path) -> None:
+    """report.html: every section, pictures inline, no external reference; `bmdsim report`
+    rebuilds it from the folder's data alone."""
+    import re
+
+    text = (compared / "report.html").read_text()
+    for heading in (
+        "Comparison",
+        "Maps: cities by defense probability",
+        "Engagement timelines",
+        "Assumptions and sources",
+        "The scenario as run",
+    ):
+        assert f">{heading}<" in text
+    srcs = re.findall(r'src="([^"]+)"', text)
+    assert len(srcs) == 8 and all(s.startswith("data:image/png;base64,") for s in srcs)
+    # nothing the browser would fetch: no link, stylesheet, font or CSS url() (a source cited
+    # as text may contain an address; that is not a reference)
+    assert not re.search(r"<(link|iframe|object|embed)\b|href=|@import|url\(", text)
+    assert "<script" not in text
+    assert "sm-3-iia" in text and "source" in text  # the sources table
+    (compared / "report.html").unlink()
+    res = runner.invoke(app, ["report", str(compared)])
+    assert res.exit_code == 0, res.output
+    again = (compared / "report.html").read_text()
+    assert re.sub(r"base64,[^\"]+", "", again) == re.sub(r"base64,[^\"]+", "", text)
+    bad = runner.invoke(app, ["report", str(compared.parent)])
+    assert bad.exit_code == 2 and "not a complete run folder" in bad.output

@@ -1,6 +1,7 @@
 """Run folders: ``summary.json`` (stable, byte-identical for the same scenario and seed),
 ``run.json`` (timestamps, versions, command), ``results.parquet`` (one row per architecture x
-trial x raid missile), ``coverage.parquet`` (one row per architecture x asset city) and
+trial x raid missile), ``coverage.parquet`` (one row per architecture x asset city),
+``geometry.json`` (what the report draws), ``report.html`` (`bmdsim.report.html`) and
 ``scenario.yaml`` (the file as given). Written into a temporary folder beside the target and
 renamed into place, so a failed run leaves nothing half-written (docs/cli/run.md,
 docs/metrics.md).
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 
 from bmdsim import __version__
 from bmdsim.battle.world import World
+from bmdsim.report.html import build_report, geometry
 from bmdsim.scenario import LoadedScenario
 from bmdsim.scenario.load import scenario_hash
 from bmdsim.study.run import DEFENDED_PROBABILITY, ArchitectureRun, is_defended
@@ -203,6 +205,8 @@ def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
         (tmp / "scenario.yaml").write_text(loaded.text)
         pq.write_table(_results_table(world, runs), tmp / "results.parquet")
         pq.write_table(_coverage_table(world, runs), tmp / "coverage.parquet")
+        (tmp / "geometry.json").write_text(dumps(geometry(world)))
+        (tmp / "report.html").write_text(build_report(tmp))
         if extra is not None:
             extra(tmp)
 
