@@ -58,11 +58,14 @@ def geometry(world: Any) -> dict[str, Any]:
         })  # fmt: skip
     sensors = []
     for s in world.sensors:
-        radar = s.sensor.kind != "space-ew"
+        try:
+            rng: float | None = round(s.sensor.range_against_km(rcs), 1)
+        except ValueError:  # space-based warning, or a radar without a stated range
+            rng = None
         sensors.append({
             "key": s.key, "party": s.party, "kind": s.sensor.kind,
             "lat_deg": s.lat_deg, "lon_deg": s.lon_deg,
-            "range_vs_rv_km": round(s.sensor.range_against_km(rcs), 1) if radar else None,
+            "range_vs_rv_km": rng,
             "fire_control": bool(s.sensor.fire_control),
         })  # fmt: skip
     sites = [{"key": s.key, "party": s.party, "interceptor": s.interceptor.label,
