@@ -186,8 +186,9 @@ def architecture_map(geo: dict[str, Any], cov: dict[str, list[Any]], arch: str,
     for k, p in enumerate(parties):
         mine = [s for s in geo["sites"] if s["party"] == p]
         if mine:
+            colour = SITE_COLOURS[k % len(SITE_COLOURS)]
             plot_points(gm, [s["lat_deg"] for s in mine], [s["lon_deg"] for s in mine], None,
-                        marker="^", color=SITE_COLOURS[k % len(SITE_COLOURS)], markersize=8,
+                        marker="^", markerfacecolor=colour, markersize=8,
                         markeredgecolor="k", zorder=7)  # fmt: skip
     handles = [
         Line2D([], [], marker="o", ls="", color="#2e7d32", label="city defended (p >= 0.9)"),

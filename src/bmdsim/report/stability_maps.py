@@ -14,6 +14,8 @@ import numpy as np  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from pyproj import Geod  # noqa: E402
 
 from bmdsim.models.sites import get_site  # noqa: E402
 from bmdsim.models.stability import StabilityData  # noqa: E402
@@ -61,16 +63,33 @@ def tracks_map(data: StabilityData, result: StabilityResult, interceptor: str | 
                            solid_capstyle="round", zorder=5)  # fmt: skip
     sites = sorted({c.site for c in result.combos})
     sl = [get_site(s) for s in sites]
+    geod = Geod(ellps="WGS84")
+    az = np.linspace(0.0, 360.0, 121)
+    for (site, label), reach_ in result.reaches.items():  # each site's farthest reach
+        if interceptor is not None and label != interceptor:
+            continue
+        s = get_site(site)
+        lo, la, _ = geod.fwd(np.full(az.size, s.lon_deg.value), np.full(az.size, s.lat_deg.value),
+                             az, np.full(az.size, reach_.max_range_km * 1e3))  # fmt: skip
+        plot_track(gm, la, lo, color="#1f4e9c", linewidth=0.8, linestyle=":", alpha=0.8,
+                   zorder=3)  # fmt: skip
     plot_points(gm, [s.lat_deg.value for s in sl], [s.lon_deg.value for s in sl], sites,
-                marker="^", color="#1f4e9c", markersize=8, zorder=7)  # fmt: skip
+                marker="^", markerfacecolor="#1f4e9c", markersize=8, zorder=7)  # fmt: skip
     bases = list(dict.fromkeys(result.flights.base))
     plot_points(gm, [data.bases[b].lat_deg.value for b in bases],
                 [data.bases[b].lon_deg.value for b in bases], bases, marker="o",
-                color="#b22222", markersize=6, zorder=7)  # fmt: skip
+                markerfacecolor="#b22222", markersize=6, zorder=7)  # fmt: skip
     targets = list(dict.fromkeys(result.flights.target))
     plot_points(gm, [data.targets[t].lat_deg.value for t in targets],
                 [data.targets[t].lon_deg.value for t in targets], targets, marker="*",
-                color="black", markersize=10, zorder=7)  # fmt: skip
+                markerfacecolor="black", markersize=10, zorder=7)  # fmt: skip
+    gm.ax.legend(handles=[
+        Line2D([], [], color="#1f4e9c", ls=":", label="site's farthest reach (any altitude)"),
+        Line2D([], [], color=cmap(norm(1.0)), lw=4.5, label="intercept window"),
+        Line2D([], [], marker="^", ls="", color="#1f4e9c", label="NATO site"),
+        Line2D([], [], marker="o", ls="", color="#b22222", label="ICBM base"),
+        Line2D([], [], marker="*", ls="", color="black", label="US target"),
+    ], loc="lower left", fontsize=7, framealpha=0.9)  # fmt: skip
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
     cb = gm.fig.colorbar(sm, ax=gm.ax, shrink=0.6, pad=0.01)
     cb.set_label("best margin, km/s (burnout speed available - needed; grey: unreachable at any "

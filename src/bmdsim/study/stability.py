@@ -185,6 +185,7 @@ class Reach:
     t_s: FloatArray  # (M, T)
     launch_s: FloatArray  # (M, T) NaN where not feasible
     alt_m: FloatArray  # (M, T)
+    max_range_km: float  # farthest ground range of the own-speed table (any altitude in band)
 
 
 def _table(interceptor: Interceptor, speed_km_s: float, site: Site, azimuth_rad: float,
@@ -216,10 +217,14 @@ def reach(interceptor: Interceptor, speed_km_s: float, site: Site, flights: Flig
     speeds = np.unique(np.append(np.array(SPEED_GRID_KM_S), speed_km_s))
     latest = np.full((speeds.size, traj.size), -np.inf)
     launches = np.full((speeds.size, *t.shape), np.nan)
+    max_range_km = 0.0
     for k, v in enumerate(speeds):
-        tau = np.asarray(_table(interceptor, float(v), site, float(az), preset)
-                         .time_to_reach(np.nan_to_num(ground), np.nan_to_num(alt)),
+        table = _table(interceptor, float(v), site, float(az), preset)
+        tau = np.asarray(table.time_to_reach(np.nan_to_num(ground), np.nan_to_num(alt)),
                          dtype=float)  # fmt: skip
+        if v == speed_km_s:
+            finite = np.isfinite(table.time_s).any(axis=1)
+            max_range_km = float(table.range_grid_m[finite].max()) / 1e3 if finite.any() else 0.0
         ok = valid & np.isfinite(tau)
         launch = np.where(ok, t - tau, np.nan)
         latest[k] = np.where(ok.any(axis=1), np.nanmax(np.where(ok, launch, -np.inf), axis=1),
@@ -232,7 +237,7 @@ def reach(interceptor: Interceptor, speed_km_s: float, site: Site, flights: Flig
     k_own = int(np.flatnonzero(speeds == speed_km_s)[0])
     which = np.argmax(latest[: k_own + 1] == best[k_own][None, :], axis=0)  # (M,)
     own_launch = launches[which, np.arange(traj.size)]
-    return Reach(speeds, best, speed_km_s, t, own_launch, alt)
+    return Reach(speeds, best, speed_km_s, t, own_launch, alt, max_range_km)
 
 
 def needed_speed(r: Reach, fire_s: FloatArray) -> FloatArray:
