@@ -205,10 +205,19 @@ def report_cmd(
     missing = [n for n in need if not (run_dir / n).exists()]
     if missing:
         fail(f"{run_dir}: not a complete run folder (missing {', '.join(missing)})")
-    text = build_report(run_dir)
+    try:
+        text = build_report(run_dir)
+    except (ValueError, KeyError, OSError) as exc:  # a damaged file of the folder
+        fail(f"{run_dir}: cannot build the report from this folder: {exc}")
     fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".report.", suffix=".html")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, run_dir / "report.html")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, run_dir / "report.html")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     console.print(f"report: {run_dir / 'report.html'}", highlight=False)

@@ -92,11 +92,14 @@ def stability_cmd(
     except RunFolderError as exc:
         fail(str(exc))
     say = (lambda m: err_console.print(f"[dim]{m}[/]", highlight=False)) if not as_json else None
-    result = run_stability(data, preset, phase=phase, interceptors=interceptor, sites=site,
-                           bases=base, targets=target, launch_delay_s=launch_delay_s,
-                           progress=say)  # fmt: skip
-    if not result.combos:
-        fail("no site x interceptor pair left after the filters")
+    if launch_delay_s is not None and not np.isfinite(launch_delay_s):
+        fail(f"--launch-delay-s: must be a finite number of seconds, got {launch_delay_s}")
+    try:
+        result = run_stability(data, preset, phase=phase, interceptors=interceptor, sites=site,
+                               bases=base, targets=target, launch_delay_s=launch_delay_s,
+                               progress=say)  # fmt: skip
+    except ValueError as exc:
+        fail(str(exc))
     p = data.presets[preset]
     curves = margin_vs_delay(result, LAUNCH_TIMES_S)
     summary = {
@@ -132,10 +135,16 @@ def stability_cmd(
              + f": launch {result.launch_delay_s:g} s after the cue")  # fmt: skip
 
     def write(tmp: Path) -> None:
-        (tmp / "stability.json").write_text(json.dumps(result.records, indent=1) + "\n")
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        (tmp / "stability.json").write_text(
+            json.dumps(result.records, indent=1, allow_nan=False) + "\n"
+        )
+        (tmp / "summary.json").write_text(
+            json.dumps(summary, indent=2, sort_keys=True, allow_nan=False) + "\n"
+        )
         save_png(tracks_map(data, result, title=title), tmp / "tracks.png")
-        save_png(margin_delay_plot(curves, LAUNCH_TIMES_S, title), tmp / "margin-vs-delay.png")
+        save_png(margin_delay_plot(curves, LAUNCH_TIMES_S, f"{p.display_name}: best margin "
+                                   "against the interceptor's launch time"),
+                 tmp / "margin-vs-delay.png")  # fmt: skip
 
     write_folder(out, write, marker="stability.json")
     if as_json:

@@ -68,3 +68,35 @@ def test_stability_json_and_errors(tmp_path: Path) -> None:
         bad = runner.invoke(app, ["stability", *args, "--out", str(tmp_path / "x")])
         assert bad.exit_code == 2 and msg in bad.output
         assert not (tmp_path / "x").exists()
+
+
+def test_phase_with_variant_alias_and_bad_delay(tmp_path: Path) -> None:
+    args = ["stability", "--preset", "postol", "--phase", "4", "--site", "redzikowo",
+            "--base", "kozelsk", "--target", "washington", "--json"]  # fmt: skip
+    res = runner.invoke(app, [*args, "--interceptor", "sm-3-iib:analyst-5.0",
+                              "--out", str(tmp_path / "v")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    recs = json.loads(res.output)
+    assert {(r["interceptor"], r["burnout_speed_km_s"]) for r in recs} == {
+        ("sm-3-iib:analyst-5.0", 5.0)
+    }
+    res = runner.invoke(app, [*args, "--interceptor", "SM-3-IIB", "--site", "redzikowo",
+                              "--out", str(tmp_path / "a")])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert len(json.loads(res.output)) == 2  # 2 cues; the repeated --site adds nothing
+    bad = runner.invoke(app, [*args, "--launch-delay-s", "inf", "--out", str(tmp_path / "i")])
+    assert bad.exit_code == 2 and "finite" in bad.output
+    assert not (tmp_path / "i").exists()
+
+
+def test_run_refuses_a_stability_folder(tmp_path: Path) -> None:
+    """Each command replaces only its own kind of folder."""
+    st = tmp_path / "st"
+    res = runner.invoke(app, ["stability", "--preset", "postol", "--interceptor", "sm-3-iib",
+                              "--site", "redzikowo", "--base", "kozelsk", "--target",
+                              "washington", "--out", str(st)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    scn = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "small.yaml"
+    bad = runner.invoke(app, ["run", str(scn), "--out", str(st), "--trials", "2", "-q"])
+    assert bad.exit_code == 2 and "not a bmdsim output folder" in bad.output
+    assert (st / "stability.json").exists()

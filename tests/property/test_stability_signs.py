@@ -25,13 +25,14 @@ TARGETS = list(DATA.targets)
 
 @pytest.fixture(scope="module", params=["us-mda", "postol"])
 def slow_sm3(request: pytest.FixtureRequest) -> StabilityResult:
-    return run_stability(DATA, request.param, interceptors=["sm-3-ib"],
+    return run_stability(DATA, request.param, interceptors=["sm-3-ia", "sm-3-ib"],
                          sites=["deveselu", "redzikowo"])  # fmt: skip
 
 
 def test_three_km_s_from_romania_or_poland_reaches_no_icbm(slow_sm3: StabilityResult) -> None:
     recs = slow_sm3.records
-    assert len(recs) == len(BASES) * len(TARGETS) * 2 * len(DATA.presets[slow_sm3.preset].cues)
+    n_cues = len(DATA.presets[slow_sm3.preset].cues)
+    assert len(recs) == len(BASES) * len(TARGETS) * 2 * 2 * n_cues
     assert not any(r["reachable"] for r in recs)
     assert all(r["margin_km_s"] is None or r["margin_km_s"] < 0 for r in recs)
 
@@ -39,7 +40,7 @@ def test_three_km_s_from_romania_or_poland_reaches_no_icbm(slow_sm3: StabilityRe
 @pytest.fixture(scope="module")
 def fast() -> StabilityResult:
     """The fastest SM-3 from the site closest to the tracks: where reach is likeliest."""
-    return run_stability(DATA, "postol", interceptors=["sm-3-iib"],
+    return run_stability(DATA, "postol", interceptors=["sm-3-iib", "sm-3-iib:analyst-5.0"],
                          sites=["norwegian-sea-station", "redzikowo"],
                          bases=["kozelsk", "teykovo", "vypolzovo"])  # fmt: skip
 
@@ -78,3 +79,36 @@ def test_records_are_consistent(fast: StabilityResult) -> None:
             assert r["earliest_intercept_s"] <= r["latest_intercept_s"] <= r["icbm_impact_s"]
         elif r["margin_km_s"] is not None:
             assert r["margin_km_s"] <= 1e-6
+
+
+def test_a_slower_variant_never_reaches_more(fast: StabilityResult) -> None:
+    """Across two catalog variants (SM-3 IIB at 5.5 and at 5.0 km/s, the same other limits):
+    every flight the slower one reaches, the faster one reaches too, with a larger margin
+    (raw records, not the running maximum alone)."""
+    key = ("base", "target", "site", "cue")
+    fast55 = {tuple(r[k] for k in key): r for r in fast.records if r["interceptor"] == "sm-3-iib"}
+    slow50 = [r for r in fast.records if r["interceptor"] == "sm-3-iib:analyst-5.0"]
+    assert slow50 and len(slow50) == len(fast55)
+    assert any(r["reachable"] for r in slow50)
+    for r in slow50:
+        f = fast55[tuple(r[k] for k in key)]
+        assert f["reachable"] or not r["reachable"]
+        if r["margin_km_s"] is not None:
+            assert f["margin_km_s"] is not None
+            assert f["margin_km_s"] >= r["margin_km_s"] - 1e-6
+
+
+def test_upper_bound_flag(fast: StabilityResult) -> None:
+    """Where the needed speed could not be interpolated it is flagged, and it then sits on a
+    grid speed; elsewhere it lies strictly between two grid speeds or on one by chance."""
+    from bmdsim.study.stability import SPEED_GRID_KM_S
+
+    flagged = [r for r in fast.records if r["needed_speed_is_upper_bound"]]
+    for r in flagged:
+        assert (
+            r["needed_speed_km_s"] in SPEED_GRID_KM_S
+            or r["needed_speed_km_s"] == r["burnout_speed_km_s"]
+        )
+    for r in fast.records:
+        if r["needed_speed_km_s"] is None:
+            assert not r["needed_speed_is_upper_bound"]

@@ -232,3 +232,34 @@ coverage: []
         assert nato["expected_leakers"] == 1.0 and nato["interceptors_expended"] == 0
         assert nato["population_threatened"] == 0 and nato["share_defended"] is None
         assert run.metrics["raid"]["missiles"] == 1
+
+
+def test_write_folder_puts_the_earlier_folder_back_on_failure(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:  # fmt: skip
+    """If the final rename fails, the earlier output folder is restored, nothing is left."""
+    import os
+
+    from bmdsim.report import run_folder
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "run.json").write_text("old")
+    real = os.replace
+    calls = {"n": 0}
+
+    def flaky(a: object, b: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # the new folder onto `out`
+            raise OSError("disk full")
+        real(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(run_folder.os, "replace", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        run_folder.write_folder(out, lambda d: (d / "run.json").write_text("new"))
+    monkeypatch.setattr(run_folder.os, "replace", real)
+    assert (out / "run.json").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    monkeypatch.chdir(out)
+    with pytest.raises(run_folder.RunFolderError, match="current folder"):
+        run_folder.check_out_folder(Path("."))

@@ -177,7 +177,8 @@ def architecture_map(geo: dict[str, Any], cov: dict[str, list[Any]], arch: str,
     rows = [i for i, a in enumerate(cov["architecture"]) if a == arch and cov["threatened"][i]]
     if rows:
         p = np.array([cov["defense_probability"][i] for i in rows], dtype=float)
-        colours = np.where(p >= 0.9 - 1e-9, "#2e7d32", np.where(p >= 0.5, "#f9a825", "#c62828"))
+        defended = np.array([cov["defended"][i] for i in rows], dtype=bool)
+        colours = np.where(defended, "#2e7d32", np.where(p >= 0.5, "#f9a825", "#c62828"))
         size = np.sqrt(np.array([cov["population"][i] for i in rows], dtype=float)) / 60.0
         x, y = gm.project(np.array([cov["lon_deg"][i] for i in rows]),
                                np.array([cov["lat_deg"][i] for i in rows]))  # fmt: skip
@@ -216,7 +217,8 @@ def timeline(res: dict[str, list[Any]], arch: str) -> Figure | None:
              ("first_intercept_s", "X", "#000000", "first intercept")]  # fmt: skip
     for y, i in enumerate(rows):
         t0 = res["launch_time_s"][i]
-        t1 = t0 + (res["impact_time_s"][i] or 0.0)
+        imp = res["impact_time_s"][i]
+        t1 = t0 + (imp if imp is not None and math.isfinite(imp) else 0.0)
         killed = res["killed"][i]
         ax.plot([t0, t1], [y, y], color="#2e7d32" if killed else "#c62828", lw=2.0, alpha=0.5)
         for key, m, c, _ in marks:

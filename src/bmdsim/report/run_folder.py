@@ -157,9 +157,19 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def check_out_folder(out: Path, marker: str = "summary.json") -> None:
-    """Refuse early an --out that is a file or a non-empty folder without `marker` (not an
-    earlier output folder of the same command)."""
+RUN_MARKER = "run.json"  # a run folder has it; a stability folder does not
+
+
+def check_out_folder(out: Path, marker: str = RUN_MARKER) -> None:
+    """Refuse early an --out that is a file, the current folder or one of its parents, or a
+    non-empty folder without `marker` (not an earlier output folder of the same command)."""
+    out = Path(out).resolve()
+    cwd = Path.cwd().resolve()
+    if out == cwd or out in cwd.parents:
+        raise RunFolderError(
+            f"--out {out}: the current folder or one of its parents; the output folder is "
+            "replaced whole, so name a folder below it"
+        )
     if out.exists():
         if not out.is_dir():
             raise RunFolderError(f"--out {out}: exists and is not a folder")
@@ -168,29 +178,34 @@ def check_out_folder(out: Path, marker: str = "summary.json") -> None:
                                  "folder of this command; choose another path")  # fmt: skip
 
 
-def write_folder(out: Path, write: Callable[[Path], None], marker: str = "summary.json") -> None:
+def write_folder(out: Path, write: Callable[[Path], None], marker: str = RUN_MARKER) -> None:
     """Call ``write(tmp)`` on a new temporary folder beside `out`, then move it to `out`
     (replacing an earlier output folder with `marker`; refusing any other non-empty folder).
     On any error the temporary folder is removed and `out` is untouched."""
-    out = Path(out)
+    out = Path(out).resolve()
     check_out_folder(out, marker)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; an output folder is not
+    old: Path | None = None
     try:
         write(tmp)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.replace(out, old / "previous")
             os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not out.exists() and (old / "previous").exists():
+            os.replace(old / "previous", out)  # put the earlier folder back
         raise
+    finally:
+        if old is not None and out.exists():  # else it holds the only copy: keep it
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def write_run_folder(out: Path, loaded: LoadedScenario, world: World,

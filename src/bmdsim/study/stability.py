@@ -245,7 +245,7 @@ def needed_speed(r: Reach, fire_s: FloatArray) -> FloatArray:
     fire_s (NaN: none on the grid), interpolated linearly in L(V) between grid speeds."""
     m = r.latest_launch_s.shape[1]
     out = np.full(m, np.nan)
-    ok = r.latest_launch_s >= fire_s[None, :]  # (V, M), monotone in V
+    ok = np.isfinite(r.latest_launch_s) & (r.latest_launch_s >= fire_s[None, :])  # monotone in V
     has = ok.any(axis=0)
     k = np.argmax(ok, axis=0)
     for j in np.flatnonzero(has):
@@ -260,6 +260,17 @@ def needed_speed(r: Reach, fire_s: FloatArray) -> FloatArray:
         else:
             out[j] = v_lo + (v_hi - v_lo) * (fire_s[j] - lo) / (hi - lo)
     return out
+
+
+def needed_speed_is_bound(r: Reach, fire_s: FloatArray) -> NDArray[np.bool_]:
+    """(M,) where `needed_speed` is only an upper bound: the grid speed just below reaches
+    nothing at all (or the lowest grid speed already reaches), so no interpolation was
+    possible; the true need lies within one grid step below."""
+    ok = np.isfinite(r.latest_launch_s) & (r.latest_launch_s >= fire_s[None, :])
+    has = ok.any(axis=0)
+    k = np.argmax(ok, axis=0)
+    below = r.latest_launch_s[np.maximum(k - 1, 0), np.arange(k.size)]
+    return np.asarray(has & ((k == 0) | ~np.isfinite(below)))
 
 
 def window(r: Reach, fire_s: FloatArray) -> dict[str, FloatArray]:
@@ -330,13 +341,25 @@ def combos_for(data: StabilityData, preset: Preset, phase: int | None,
         wanted = {get_site(x).name for x in sites}
         pairs = [p for p in pairs if get_site(p[0]).name in wanted]
     if interceptors is not None and phase is not None:
-        keep = {n.partition(":")[0] for n in interceptors}
-        pairs = [p for p in pairs if p[1] in keep]
-    out = []
+        # catalog name (aliases resolved) -> the variant asked for (None: the phase's own)
+        asked: dict[str, str | None] = {}
+        for n in interceptors:
+            it_name, _, it_var = n.partition(":")
+            asked[get_interceptor(it_name).name] = it_var or None
+        pairs = [(s, get_interceptor(n).name, asked[get_interceptor(n).name] or v)
+                 for s, n, v in pairs if get_interceptor(n).name in asked]  # fmt: skip
+    out: list[Combo] = []
     for s, name, var in pairs:
         it = get_interceptor(name, variant=var)
-        speed = preset.burnout_speed_km_s.get(it.name, it.burnout_speed_km_s.value)
-        out.append(Combo(get_site(s).name, it.name, var, float(speed)))
+        # an explicit variant is the user's speed; otherwise the preset's override, if any
+        speed = (
+            it.burnout_speed_km_s.value
+            if var is not None
+            else preset.burnout_speed_km_s.get(it.name, it.burnout_speed_km_s.value)
+        )
+        combo = Combo(get_site(s).name, it.name, var, float(speed))
+        if combo not in out:  # repeated or aliased filters
+            out.append(combo)
     return out
 
 
@@ -348,10 +371,12 @@ def run_stability(data: StabilityData, preset_name: str, *, phase: int | None = 
     """The study's records, one per base x target x site x interceptor x cue."""
     preset = data.presets[preset_name]
     delay = preset.launch_delay_s.value if launch_delay_s is None else launch_delay_s
-    b_names = bases or list(data.bases)
-    t_names = targets or list(data.targets)
-    flights = fly_icbms(data, preset, b_names, t_names, progress)
+    b_names = list(dict.fromkeys(bases or data.bases))
+    t_names = list(dict.fromkeys(targets or data.targets))
     combos = combos_for(data, preset, phase, interceptors, sites)
+    if not combos:
+        raise ValueError("no site x interceptor pair left after the filters")
+    flights = fly_icbms(data, preset, b_names, t_names, progress)
     records: list[dict[str, Any]] = []
     reaches: dict[tuple[str, str], Reach] = {}
     cues: dict[str, dict[str, FloatArray]] = {}
@@ -368,6 +393,7 @@ def run_stability(data: StabilityData, preset_name: str, *, phase: int | None = 
         for cue_name, t_cue in cues[c.site].items():
             fire = t_cue + delay
             need = needed_speed(r, fire)
+            bound = needed_speed_is_bound(r, fire)
             win = window(r, fire)
             latest = r.latest_launch_s[list(r.speeds_km_s).index(c.speed_km_s)]
             for j in range(flights.traj.size):
@@ -387,6 +413,7 @@ def run_stability(data: StabilityData, preset_name: str, *, phase: int | None = 
                     "icbm_impact_s": _num(flights.traj.impact_time_s[j]),
                     "reachable": reachable,
                     "needed_speed_km_s": None if np.isnan(need[j]) else round(float(need[j]), 3),
+                    "needed_speed_is_upper_bound": bool(bound[j]),
                     "margin_km_s": margin,
                     "latest_launch_s": _num(latest[j]),
                     **{k: _num(v[j]) for k, v in win.items()},
