@@ -34,9 +34,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from bmdsim.engagement.engage import kinematics
+from bmdsim.engagement.engage import kinematics, radar_geometry
 from bmdsim.engagement.flyout_table import default_cache_dir, get_flyout_table
-from bmdsim.engagement.visibility import RadarGeometry, observe
+from bmdsim.engagement.visibility import observe
+from bmdsim.engagement.windows import ground_range_m, usable_samples
 from bmdsim.geo import cities as geo_cities
 from bmdsim.geo import country, country_of, find_city
 from bmdsim.models.interceptors import Interceptor, get_interceptor
@@ -48,7 +49,6 @@ from bmdsim.physics.earth import (
     ecef_to_geodetic,
     geodesic_inverse,
     geodetic_to_ecef,
-    surface_distance_m,
 )
 from bmdsim.physics.flyout import FlyoutSettings, fly_missiles, vehicle_arrays
 from bmdsim.physics.trajectory import Trajectories
@@ -484,23 +484,6 @@ def build_world(scn: Scenario, progress: Any = None) -> World:
                  tuple(flights))  # fmt: skip
 
 
-def _radar(node: SensorNode) -> RadarGeometry:
-    s = node.sensor
-
-    def deg(q: Any, default: float) -> float:
-        return math.radians(q.value) if q is not None else math.radians(default)
-
-    assert s.max_range_km is not None
-    return RadarGeometry(
-        name=node.key, lat_rad=math.radians(node.lat_deg), lon_rad=math.radians(node.lon_deg),
-        alt_m=node.alt_m, max_range_m=s.max_range_km.value * 1e3,
-        reference_rcs_m2=s.reference_rcs_m2.value if s.reference_rcs_m2 else 1.0,
-        boresight_az_rad=deg(s.boresight_azimuth_deg, 0.0),
-        az_half_width_rad=deg(s.azimuth_half_width_deg, 180.0),
-        el_min_rad=deg(s.min_elevation_deg, 0.0), el_max_rad=deg(s.max_elevation_deg, 90.0),
-    )  # fmt: skip
-
-
 def sensor_times(sensors: list[SensorNode], flights: list[tuple[Trajectories, IntArray]],
                  n: int, rcs_m2: float) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
     """(J, N) first detection (or warning), impact-predicting track and fire-control track of
@@ -514,7 +497,8 @@ def sensor_times(sensors: list[SensorNode], flights: list[tuple[Trajectories, In
                 delay = s.detection_delay_s.value if s.detection_delay_s else math.inf
                 detect[j, idx] = delay
                 continue
-            vis = observe(_radar(node), tr, rcs_m2)
+            radar = radar_geometry(node.sensor, node.lat_deg, node.lon_deg, node.alt_m)
+            vis = observe(radar, tr, rcs_m2)
             first = np.nan_to_num(vis.start_s[:, 0], nan=np.inf)
             detect[j, idx] = first
             t_est = s.track_establish_time_s.value
@@ -532,22 +516,18 @@ def _intercepts(sites: list[SiteNode], flights: list[tuple[Trajectories, IntArra
     per: list[list[tuple[FloatArray, FloatArray, FloatArray]]] = [
         [(np.empty(0), np.empty(0), np.empty(0))] * n for _ in range(n_s)
     ]
+    usable = [usable_samples(tr) for tr, _ in flights]  # per flight group, once for all sites
     for s, site in enumerate(sites):
         kin = kinematics(site.interceptor)
         slat, slon = math.radians(site.lat_deg), math.radians(site.lon_deg)
-        for tr, idx in flights:
+        for (tr, idx), (valid, alt) in zip(flights, usable, strict=True):
             launch = rows[int(idx[0])]["launch"]
             _, az, _ = geodesic_inverse(slat, slon, math.radians(launch.lat_deg),
                                         math.radians(launch.lon_deg))  # fmt: skip
             table = get_flyout_table(kin, site_lat_rad=slat, site_alt_m=site.alt_m,
                                      azimuth_rad=float(az))  # fmt: skip
             t = tr.t_s
-            valid = np.arange(t.shape[1])[None, :] < tr.n_samples[:, None]
-            valid &= t <= np.nan_to_num(tr.impact_time_s, nan=np.inf)[:, None]
-            _, _, alt = ecef_to_geodetic(tr.r_ecef_m, tr.earth)
-            site_r = geodetic_to_ecef(slat, slon, site.alt_m, tr.earth)
-            ground = surface_distance_m(np.broadcast_to(site_r, tr.r_ecef_m.shape), tr.r_ecef_m,
-                                        tr.earth)  # fmt: skip
+            ground = ground_range_m(geodetic_to_ecef(slat, slon, site.alt_m, tr.earth), tr)[0]
             tau = np.asarray(table.time_to_reach(ground, alt), dtype=float)
             ok = valid & np.isfinite(tau)
             launch_t = t - tau

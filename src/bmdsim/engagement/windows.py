@@ -62,6 +62,24 @@ def site_ecef(lat_rad: ArrayLike, lon_rad: ArrayLike, alt_m: ArrayLike, traj: Tr
     return np.atleast_2d(geodetic_to_ecef(lat_rad, lon_rad, alt_m, traj.earth))
 
 
+def usable_samples(traj: Trajectories) -> tuple[NDArray[np.bool_], FloatArray]:
+    """(N, T) which samples are real and not after impact, and (N, T) their geodetic
+    altitudes (m): the candidate intercept points of every window computation."""
+    t = traj.t_s
+    valid = np.arange(t.shape[1])[None, :] < traj.n_samples[:, None]
+    valid &= t <= np.nan_to_num(traj.impact_time_s, nan=np.inf)[:, None]
+    _, _, alt = ecef_to_geodetic(traj.r_ecef_m, traj.earth)
+    return valid, alt
+
+
+def ground_range_m(site_r_ecef_m: FloatArray, traj: Trajectories) -> FloatArray:
+    """(S, N, T) ground range from each of S sites (S, 3) to every trajectory sample."""
+    sites = np.atleast_2d(np.asarray(site_r_ecef_m, dtype=float))
+    shape = (sites.shape[0], *traj.t_s.shape, 3)
+    return surface_distance_m(np.broadcast_to(sites[:, None, None, :], shape),
+                              np.broadcast_to(traj.r_ecef_m[None], shape), traj.earth)  # fmt: skip
+
+
 def engagement_windows(
     site_r_ecef_m: FloatArray,
     table: TimeToReach,
@@ -89,14 +107,8 @@ def engagement_windows(
     sites = np.atleast_2d(np.asarray(site_r_ecef_m, dtype=float))
     n_sites, n = sites.shape[0], traj.size
     t = traj.t_s  # (N, T)
-    valid = np.arange(t.shape[1])[None, :] < traj.n_samples[:, None]
-    valid &= t <= np.nan_to_num(traj.impact_time_s, nan=np.inf)[:, None]
-    _, _, alt = ecef_to_geodetic(traj.r_ecef_m, traj.earth)  # (N, T)
-    ground = surface_distance_m(
-        np.broadcast_to(sites[:, None, None, :], (n_sites, *t.shape, 3)),
-        np.broadcast_to(traj.r_ecef_m[None], (n_sites, *t.shape, 3)),
-        traj.earth,
-    )  # fmt: skip  (S, N, T)
+    valid, alt = usable_samples(traj)  # (N, T)
+    ground = ground_range_m(sites, traj)  # (S, N, T)
     tau = np.asarray(table.time_to_reach(ground, np.broadcast_to(alt, ground.shape)), dtype=float)
     t_launch = t[None] - tau  # (S, N, T)
     fire = np.broadcast_to(np.asarray(fire_time_s, dtype=float), (n_sites, n)) + launch_delay_s

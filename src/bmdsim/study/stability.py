@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from bmdsim.battle.world import ENGINE_FLYOUT, SensorNode, aim_controls, sensor_times
 from bmdsim.engagement.engage import kinematics
 from bmdsim.engagement.flyout_table import FlyoutTable, FlyoutTableSettings, get_flyout_table
+from bmdsim.engagement.windows import ground_range_m, usable_samples
 from bmdsim.models.interceptors import Interceptor, get_interceptor
 from bmdsim.models.missiles import get_missile
 from bmdsim.models.sensors import get_sensor
@@ -47,7 +48,6 @@ from bmdsim.physics.earth import (
     ecef_to_geodetic,
     geodesic_inverse,
     geodetic_to_ecef,
-    surface_distance_m,
 )
 from bmdsim.physics.flyout import fly_missiles, vehicle_arrays
 from bmdsim.physics.trajectory import Trajectories
@@ -208,12 +208,9 @@ def reach(interceptor: Interceptor, speed_km_s: float, site: Site, flights: Flig
     lat0, lon0, _ = ecef_to_geodetic(traj.launch_r_ecef_m, traj.earth)
     _, az, _ = geodesic_inverse(slat, slon, float(np.mean(lat0)), float(np.mean(lon0)))
     t = traj.t_s
-    valid = np.arange(t.shape[1])[None, :] < traj.n_samples[:, None]
-    valid &= t <= np.nan_to_num(traj.impact_time_s, nan=np.inf)[:, None]
-    _, _, alt = ecef_to_geodetic(traj.r_ecef_m, traj.earth)
+    valid, alt = usable_samples(traj)
     site_r = geodetic_to_ecef(slat, slon, site.altitude_m.value, traj.earth)
-    ground = surface_distance_m(np.broadcast_to(site_r, traj.r_ecef_m.shape), traj.r_ecef_m,
-                                traj.earth)  # fmt: skip
+    ground = ground_range_m(site_r, traj)[0]
     speeds = np.unique(np.append(np.array(SPEED_GRID_KM_S), speed_km_s))
     latest = np.full((speeds.size, traj.size), -np.inf)
     launches = np.full((speeds.size, *t.shape), np.nan)
