@@ -649,7 +649,8 @@ def propagate_batch(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: 
     atol_m_s, max_step_s, boost_rtol). See `bmdsim.physics.flyout.propagate`."""
     n_chunks = min(inp[0].shape[0], _N_CHUNKS)
     for c in numba.prange(n_chunks):
-        _run_chunk(c, n_chunks, inp, out, opt, earth, tol)
+        # int64 indices whatever prange types `c` as: one compiled `_run_chunk`, not three
+        _run_chunk(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol)
 
 
 @numba.njit(cache=True)
@@ -657,4 +658,4 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
                      ) -> None:  # fmt: skip
     """`propagate_batch` on the calling thread: small batches (aiming iterations) would pay
     more to wake the thread pool than they fly."""
-    _run_chunk(0, 1, inp, out, opt, earth, tol)
+    _run_chunk(np.int64(0), np.int64(1), inp, out, opt, earth, tol)
