@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import typer
 
+from bmdsim._io import OutputFolderError, check_out_folder, write_folder
 from bmdsim.cli_common import console, fail, print_json
 from bmdsim.cli_engage import _common_args, _sensor_args, _site_arg
 
@@ -58,7 +56,13 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
     interceptor: Annotated[str, typer.Option(help="Interceptor (see `bmdsim interceptors`).")],
     launch_area: Annotated[str, typer.Option(help="Threat launch area LAT,LON[,RADIUS_KM].")],
     threat: Annotated[str, typer.Option(help="Threat missile (see `bmdsim missiles`).")],
-    out: Annotated[Path, typer.Option(help="Output folder (created; replaced if it exists).")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Output folder (created; an earlier footprint folder is replaced, "
+            "any other non-empty folder refused)."
+        ),
+    ],
     interceptor_variant: Annotated[str | None, typer.Option(help="Interceptor variant.")] = None,
     sensor: Annotated[
         list[str] | None, typer.Option(help="Other sensor NAME or NAME@SITE; repeatable.")
@@ -96,6 +100,10 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
     from bmdsim.physics.earth import WGS84, geodetic_to_ecef
     from bmdsim.physics.flyout import vehicle_arrays
 
+    try:  # refuse a foreign --out before computing
+        check_out_folder(out, marker="footprint.json")
+    except OutputFolderError as exc:
+        fail(str(exc))
     try:
         n_az, n_range = (int(x) for x in fan.split(","))
     except ValueError:
@@ -190,20 +198,19 @@ def footprint_cmd(  # noqa: PLR0913, PLR0915
 def _write_outputs(out: Path, doc: dict[str, Any], geojson: dict[str, Any], fp: Any,
                    site: Any, llat: np.ndarray, llon: np.ndarray, towns: np.ndarray,
                    city_shots: np.ndarray) -> None:  # fmt: skip
-    """Write the three files into a temporary sibling folder, then move it into place."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    """Write the three files into a temporary sibling folder, then move it into place
+    (`bmdsim._io.write_folder`: an earlier footprint folder is replaced, a foreign non-empty
+    folder refused)."""
+
+    def write(tmp: Path) -> None:
         (tmp / "footprint.json").write_text(json.dumps(doc, indent=2))
         (tmp / "footprint.geojson").write_text(json.dumps(geojson))
         _draw(tmp / "footprint.png", doc, fp, site, llat, llon, towns, city_shots)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    try:
+        write_folder(out, write, marker="footprint.json")
+    except OutputFolderError as exc:
+        fail(str(exc))
 
 
 def _draw(path: Path, doc: dict[str, Any], fp: Any, site: Any, llat: np.ndarray,

@@ -38,7 +38,6 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 import warnings
 import zipfile
 from collections.abc import Mapping
@@ -50,6 +49,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bmdsim._io import atomic_file
 from bmdsim.physics.earth import (
     EarthModel,
     earth_model,
@@ -383,20 +383,12 @@ class FlyoutTable:
             "reach_range_m": self.reach_range_m,
             "reach_alt_m": self.reach_alt_m,
         }
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(
-                    fh,
-                    meta=np.array(json.dumps(meta, sort_keys=True)),
-                    **{name: getattr(self, name) for name in _ARRAYS},
-                )
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(target, "wb", fsync=True) as fh:
+            np.savez_compressed(
+                fh,
+                meta=np.array(json.dumps(meta, sort_keys=True)),
+                **{name: getattr(self, name) for name in _ARRAYS},
+            )
         return target
 
     @classmethod

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,7 @@ from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import Bbox
 from numpy.typing import ArrayLike, NDArray
 
+from bmdsim._io import atomic_file
 from bmdsim.geo import countries, country
 from bmdsim.physics.constants import SPHERE_RADIUS_M
 
@@ -640,16 +640,8 @@ def _dot_box(ax: Axes, x: float, y: float, renderer: Any, half_px: float = 3.0) 
 
 
 def save_png(fig: Figure, path: str | os.PathLike[str], dpi: int = 150) -> Path:
-    """Write ``fig`` as a PNG atomically (temporary file in the same folder, then rename)."""
+    """Write ``fig`` as a PNG atomically (`bmdsim._io.atomic_file`)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".png", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi, facecolor="white")
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600: give it a plain file's mode
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(target, "wb") as fh:
+        fig.savefig(fh, format="png", dpi=dpi, facecolor="white")
     return target
