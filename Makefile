@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 BMDSIM := $(VENV)/bin/bmdsim
-PIP := $(PY) -m pip install --disable-pip-version-check -q
+# --no-compile: no bytecode for every installed file (Python compiles what it imports)
+PIP := $(PY) -m pip install --disable-pip-version-check -q --no-compile
+# CesiumJS for the 3-D replay (globe.html), from the npm registry; 1.141+ needs Node >= 22
+CESIUM_VERSION := 1.140.0
+CESIUM := .cesium/node_modules/cesium/Build/Cesium/Cesium.js
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean cesium system-deps
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +26,24 @@ $(VENV)/.bench: pyproject.toml | $(VENV)/bin/python
 	$(PIP) -e '.[test,bench]'
 	touch $@
 
+## cesium: a local CesiumJS for `bmdsim view` (offline 3-D replay)
+$(CESIUM):
+	npm install --prefix .cesium --no-audit --no-fund --loglevel=error cesium@$(CESIUM_VERSION)
+
+cesium: $(CESIUM)
+
+## system-deps: Debian's chromium for the browser tests (apt-get; see .ci/install-system-deps)
+system-deps:
+	.ci/install-system-deps
+
 ## demo: the headline study: the four cooperation architectures on PAA phase III (2018)
 demo: $(VENV)/.base
 	$(BMDSIM) compare scenarios/paa-phase-3.yaml --out runs/paa-phase-3
-	@echo "results: runs/paa-phase-3/summary.json (table above; docs/metrics.md explains it)"
+	@echo "report:     runs/paa-phase-3/report.html (open it in a browser; README explains it)"
+	@echo "3-D replay: bmdsim view runs/paa-phase-3   (after 'make cesium' for an offline globe)"
 
-## test: the whole suite (unit, property, validation, end-to-end)
-test: $(VENV)/.test
+## test: the whole suite (unit, property, validation, end-to-end, browser)
+test: $(VENV)/.test $(CESIUM) system-deps
 	$(PY) -m pytest -q
 
 ## bench: throughput ratios against baselines measured in the same run (benchmarks/README.md)
@@ -56,4 +71,5 @@ lint: $(VENV)/.test
 	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) $(PEER_VENV) demo-out runs .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) .cesium demo-out runs test-artifacts .pytest_cache .mypy_cache \
+		.ruff_cache

@@ -1,6 +1,6 @@
 """Command-line interface (Typer): the `bmdsim` app and its commands (flyout, missiles, sensors,
 interceptors, sites, engage, footprint,
-validate, schema, run, compare, report, stability).
+validate, schema, run, compare, report, view, stability).
 
 Errors in flags or values print one clear line and exit with code 2 (Typer's convention for
 usage errors); nothing is written on failure.
@@ -108,7 +108,7 @@ from bmdsim.cli_catalogs import interceptors_cmd, sensors_cmd, sites_cmd  # noqa
 from bmdsim.cli_engage import engage_cmd  # noqa: E402
 from bmdsim.cli_flyout import flyout_cmd  # noqa: E402
 from bmdsim.cli_footprint import footprint_cmd  # noqa: E402
-from bmdsim.cli_run import compare_cmd, report_cmd, run_cmd  # noqa: E402
+from bmdsim.cli_run import compare_cmd, report_cmd, run_cmd, view_cmd  # noqa: E402
 from bmdsim.cli_scenario import schema_cmd, validate_cmd  # noqa: E402
 from bmdsim.cli_stability import stability_cmd  # noqa: E402
 
@@ -123,6 +123,7 @@ app.command("schema")(schema_cmd)
 app.command("run")(run_cmd)
 app.command("compare")(compare_cmd)
 app.command("report")(report_cmd)
+app.command("view")(view_cmd)
 app.command("stability")(stability_cmd)
 
 

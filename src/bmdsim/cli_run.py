@@ -193,12 +193,14 @@ def report_cmd(
         Path, typer.Argument(help="A run folder of `bmdsim run` or `compare`.", show_default=False)
     ],
 ) -> None:
-    """(Re)build RUN_DIR/report.html from the run folder's data alone (summary.json,
-    geometry.json, coverage.parquet, results.parquet, scenario.yaml)."""
-    import os
-    import tempfile
+    """(Re)build RUN_DIR/report.html, scene.czml and globe.html from the run folder's data
+    alone (summary.json, geometry.json, coverage.parquet, results.parquet, trajectories.parquet,
+    shots.parquet, scenario.yaml)."""
+    from czml3 import Document
 
+    from bmdsim._io import write_text_atomic
     from bmdsim.report.html import build_report
+    from bmdsim.report.scene import build_scene, globe_html
 
     need = ["summary.json", "geometry.json", "coverage.parquet", "results.parquet",
             "scenario.yaml"]  # fmt: skip
@@ -209,15 +211,71 @@ def report_cmd(
         text = build_report(run_dir)
     except (ValueError, KeyError, OSError) as exc:  # a damaged file of the folder
         fail(f"{run_dir}: cannot build the report from this folder: {exc}")
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".report.", suffix=".html")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, run_dir / "report.html")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(run_dir / "report.html", text)
+    if (run_dir / "trajectories.parquet").exists() and (run_dir / "shots.parquet").exists():
+        try:
+            packets, meta = build_scene(run_dir)
+        except (ValueError, KeyError, OSError) as exc:
+            fail(f"{run_dir}: cannot build the 3-D scene from this folder: {exc}")
+        write_text_atomic(run_dir / "scene.czml", Document(packets=packets).dumps())
+        write_text_atomic(run_dir / "globe.html", globe_html(meta))
+        console.print(f"3-D replay: {run_dir / 'globe.html'} (bmdsim view {run_dir})",
+                      highlight=False)  # fmt: skip
+    else:
+        console.print("no trajectories.parquet / shots.parquet (a folder of an older bmdsim): "
+                      "no 3-D replay; run the study again for one", highlight=False)  # fmt: skip
     console.print(f"report: {run_dir / 'report.html'}", highlight=False)
+
+
+def view_cmd(
+    run_dir: Annotated[
+        Path, typer.Argument(help="A run folder of `bmdsim run` or `compare`.", show_default=False)
+    ],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free port).")] = 0,
+    page: Annotated[
+        str, typer.Option(help="Page to open: globe.html (3-D replay) or report.html.")
+    ] = "globe.html",
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Only serve; do not open a browser.")
+    ] = False,
+) -> None:
+    """Serve RUN_DIR on localhost and open its 3-D replay (globe.html) or report.
+
+    Cesium comes from a local copy when there is one ($BMDSIM_CESIUM_DIR, or .cesium/ from
+    `make cesium`), served under /cesium/; otherwise globe.html loads the pinned public copy.
+    Stop with Ctrl-C."""
+    import time
+    import webbrowser
+
+    from bmdsim.report.serve import find_cesium, serve
+
+    if not run_dir.is_dir():
+        fail(f"{run_dir}: not a folder")
+    if page not in ("globe.html", "report.html"):
+        fail(f"--page: globe.html or report.html, got {page!r}")
+    if not (run_dir / page).exists():
+        fail(f"{run_dir}: has no {page} (is it a run folder? `bmdsim report {run_dir}` rebuilds "
+             "the pages)")  # fmt: skip
+    if not 0 <= port <= 65535:
+        fail(f"--port: 0..65535, got {port}")
+    cesium = find_cesium()
+    try:
+        server = serve(run_dir, port=port, cesium=cesium)
+    except OSError as exc:
+        fail(f"--port {port}: cannot listen on 127.0.0.1: {exc.strerror or exc}")
+    host, bound = server.server_address[:2]
+    url = f"http://{host}:{bound}/"
+    console.print(f"serving {run_dir} at {url}", highlight=False)
+    console.print(f"  3-D replay: {url}globe.html\n  report:     {url}report.html", highlight=False)
+    console.print("  Cesium: " + (f"local copy {cesium}" if cesium else
+                                  "no local copy (`make cesium` installs one): the pinned public "
+                                  "copy is loaded from the Internet"), highlight=False)  # fmt: skip
+    if not no_browser:
+        webbrowser.open(url + page)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

@@ -18,19 +18,15 @@ COOP = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "coop.yaml"
 
 
 @pytest.fixture(scope="module")
-def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("runs") / "coop"
-    res = runner.invoke(app, ["compare", str(COOP), "--out", str(out), "--trials", "40",
-                              "--seed", "5", "-q"])  # fmt: skip
-    assert res.exit_code == 0, res.output
-    assert "integrated" in res.output and "sectoral (partner fails)" in res.output
-    return out
+def compared(coop_run: Path) -> Path:
+    return coop_run
 
 
 def test_compare_folder(compared: Path) -> None:
     names = {p.name for p in compared.iterdir()}
     assert names == {"summary.json", "run.json", "scenario.yaml", "results.parquet",
-                     "coverage.parquet", "geometry.json", "report.html"}  # fmt: skip
+                     "coverage.parquet", "geometry.json", "report.html", "trajectories.parquet",
+                     "shots.parquet", "scene.czml", "globe.html"}  # fmt: skip
     s = json.loads((compared / "summary.json").read_text())
     assert s["study"] == {"trials": 40, "seed": 5}
     assert set(s["architectures"]) == {"independent", "coordinated", "sectoral", "integrated"}
@@ -120,10 +116,86 @@ def test_report_is_self_contained_and_rebuilds(compared: Path) -> None:
     assert not re.search(r"<(link|iframe|object|embed)\b|href=|@import|url\(", text)
     assert "<script" not in text
     assert "sm-3-iia" in text and "source" in text  # the sources table
+    scene = (compared / "scene.czml").read_text()
     (compared / "report.html").unlink()
+    (compared / "scene.czml").unlink()
+    (compared / "globe.html").unlink()
     res = runner.invoke(app, ["report", str(compared)])
     assert res.exit_code == 0, res.output
     again = (compared / "report.html").read_text()
     assert re.sub(r"base64,[^\"]+", "", again) == re.sub(r"base64,[^\"]+", "", text)
+    assert (compared / "scene.czml").read_text() == scene
+    assert "scene.czml" in (compared / "globe.html").read_text()
     bad = runner.invoke(app, ["report", str(compared.parent)])
     assert bad.exit_code == 2 and "not a complete run folder" in bad.output
+
+
+def test_flights_and_shots_tables_agree_with_the_results(compared: Path) -> None:
+    """trajectories.parquet follows every raid missile from launch to impact; shots.parquet
+    holds every shot, and its first intercepts are the results' first intercepts."""
+    res = pq.read_table(compared / "results.parquet").to_pydict()
+    traj = pq.read_table(compared / "trajectories.parquet").to_pydict()
+    shots = pq.read_table(compared / "shots.parquet").to_pydict()
+    first = {}  # (architecture, trial, threat) -> (launch, impact, first intercept, shots)
+    for k in range(len(res["threat"])):
+        first[(res["architecture"][k], res["trial"][k], res["threat"][k])] = (
+            res["launch_time_s"][k], res["impact_time_s"][k], res["first_intercept_s"][k],
+            res["shots"][k])  # fmt: skip
+    for name in set(res["threat"]):
+        t = [traj["t_s"][i] for i in range(len(traj["t_s"])) if traj["threat"][i] == name]
+        alt = [traj["alt_m"][i] for i in range(len(traj["t_s"])) if traj["threat"][i] == name]
+        t0, imp = next(v[:2] for k, v in first.items() if k[2] == name)
+        assert t[0] == pytest.approx(t0) and t[-1] == pytest.approx(t0 + imp, abs=1e-3)
+        assert all(b > a for a, b in zip(t, t[1:], strict=False))
+        assert max(alt) > 100e3 and abs(alt[-1]) < 2e3  # flies to space, lands
+    n_by_key: dict[tuple[str, int, str], list[float]] = {}
+    for k in range(len(shots["threat"])):
+        key = (shots["architecture"][k], shots["trial"][k], shots["threat"][k])
+        n_by_key.setdefault(key, []).append(shots["intercept_s"][k])
+        assert shots["launch_s"][k] < shots["intercept_s"][k]
+        assert -90 <= shots["intercept_lat_deg"][k] <= 90
+    for key, (t0, _, t_first, n) in first.items():
+        got = n_by_key.get(key, [])
+        assert len(got) == n
+        if n:
+            assert min(got) == pytest.approx(t0 + t_first)
+
+
+def test_scene_czml(compared: Path) -> None:
+    """scene.czml: a document packet with the clock, one parent per architecture, missiles
+    flying their trajectories until killed or landing, interceptors from their site to the
+    intercept point."""
+    from bmdsim.report.scene import EPOCH, interceptor_path
+
+    doc = json.loads((compared / "scene.czml").read_text())
+    assert doc[0]["id"] == "document" and "clock" in doc[0]
+    ids = {p["id"] for p in doc}
+    archs = ["independent", "coordinated", "sectoral", "integrated"]
+    assert {f"arch/{a}" for a in archs} <= ids
+    res = pq.read_table(compared / "results.parquet").to_pydict()
+    for a in archs:
+        threats = [p for p in doc if p["id"].startswith(f"arch/{a}/threat/")]
+        assert len(threats) == 8 and all(p["parent"] == f"arch/{a}" for p in threats)
+        for p in threats:
+            pos = p["position"]["cartographicDegrees"]
+            assert p["position"]["epoch"].startswith(EPOCH.strftime("%Y-%m-%d"))
+            times = pos[0::4]
+            assert all(b > a for a, b in zip(times, times[1:], strict=False))
+        killed = sum(1 for k in range(len(res["threat"])) if res["architecture"][k] == a
+                     and res["trial"][k] == 0 and res["killed"][k])  # fmt: skip
+        kills = [p for p in doc if p["id"].startswith(f"arch/{a}/shot/")
+                 and p["id"].endswith("/intercept") and p["name"].startswith("kill")]  # fmt: skip
+        assert len(kills) == killed
+    path = interceptor_path(44.0, 24.0, 42.0, 35.0, 150e3, 100.0, 300.0, n=5)
+    assert path[:4] == [100.0, 24.0, 44.0, 0.0] and path[-4:] == [300.0, 35.0, 42.0, 150000.0]
+    alts = path[3::4]
+    assert all(b >= a for a, b in zip(alts, alts[1:], strict=False))
+
+
+def test_view_refuses_what_it_cannot_serve(tmp_path: Path, compared: Path) -> None:
+    res = runner.invoke(app, ["view", str(tmp_path / "nope"), "--no-browser"])
+    assert res.exit_code == 2 and "not a folder" in res.output
+    res = runner.invoke(app, ["view", str(tmp_path), "--no-browser"])
+    assert res.exit_code == 2 and "has no globe.html" in res.output
+    res = runner.invoke(app, ["view", str(compared), "--page", "x.html", "--no-browser"])
+    assert res.exit_code == 2 and "globe.html or report.html" in res.output

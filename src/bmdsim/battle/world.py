@@ -25,8 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdsim._io import write_text_atomic
 from bmdsim.engagement.engage import kinematics, radar_geometry
 from bmdsim.engagement.flyout_table import default_cache_dir, get_flyout_table
 from bmdsim.engagement.visibility import observe
@@ -202,6 +201,46 @@ class World:
     def probe_rows(self) -> IntArray:
         return np.flatnonzero(self.threats.probe)
 
+    def threat_geodetic(self, rows: IntArray, t_s: FloatArray
+                        ) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+        """Latitude and longitude (deg) and altitude (m) of threats `rows` at times `t_s`
+        (threat clock, (R, M)), from their flown trajectories; NaN outside [0, impact].
+        `rows` are distinct; for events on repeated rows use `threat_geodetic_at`."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if np.unique(rows).size != rows.size:
+            raise ValueError("threat_geodetic: rows must be distinct")
+        t = np.asarray(t_s, dtype=float).reshape(rows.size, -1)
+        lat = np.full(t.shape, np.nan)
+        lon, alt = lat.copy(), lat.copy()
+        for tr, idx in self.trajectories:
+            pos = np.full(self.threats.size, -1)
+            pos[idx] = np.arange(idx.size)
+            j = pos[rows]
+            mine = j >= 0
+            if not mine.any():
+                continue
+            sub = np.zeros((tr.size, t.shape[1]))
+            sub[j[mine]] = t[mine]  # other trajectories of the batch: evaluated, unused
+            r, _ = tr.at(sub)
+            la, lo, h = ecef_to_geodetic(r[j[mine]], tr.earth)
+            lat[mine], lon[mine], alt[mine] = np.degrees(la), np.degrees(lo), h
+        return lat, lon, alt
+
+    def threat_geodetic_at(self, rows: IntArray, t_s: FloatArray
+                           ) -> tuple[FloatArray, FloatArray, FloatArray]:  # fmt: skip
+        """`threat_geodetic` for events: one time per entry, rows may repeat ((K,) each)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        t = np.asarray(t_s, dtype=float)
+        uniq, inv = np.unique(rows, return_inverse=True)
+        order = np.argsort(inv, kind="stable")
+        counts = np.bincount(inv, minlength=uniq.size)
+        col = np.empty(rows.size, dtype=np.int64)
+        col[order] = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        grid = np.full((uniq.size, int(counts.max(initial=1))), np.nan)
+        grid[inv, col] = t
+        lat, lon, alt = self.threat_geodetic(uniq, grid)
+        return lat[inv, col], lon[inv, col], alt[inv, col]
+
 
 # ------------------------------------------------------------------ assets and placements
 
@@ -279,14 +318,6 @@ def _aim_cache_path(missile: Missile, launch: Point, shape: str, apogee_km: floa
     return default_cache_dir().parent / "aim" / f"{key}.json"
 
 
-def _write_json_atomic(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f)
-    os.replace(tmp, path)
-
-
 def aim_controls(missile: Missile, launch: Point, tlat: FloatArray, tlon: FloatArray,
                  shape: str, apogee_km: float | None,
                  settings: FlyoutSettings = ENGINE_FLYOUT) -> FloatArray:  # fmt: skip
@@ -314,7 +345,7 @@ def aim_controls(missile: Missile, launch: Point, tlat: FloatArray, tlon: FloatA
         for k, row in zip(todo, ctl, strict=True):
             cache[k] = [float(x) for x in row]
         try:
-            _write_json_atomic(path, cache)
+            write_text_atomic(path, json.dumps(cache))
         except OSError:
             pass  # an unwritable cache only costs time
     return np.array([cache[k] for k in keys], dtype=float).reshape(-1, 3)

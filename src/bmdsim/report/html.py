@@ -29,9 +29,13 @@ import numpy as np  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from pyproj import Geod  # noqa: E402
+from scipy.spatial import ConvexHull, QhullError  # noqa: E402
 
-from bmdsim.report.maps import base_map, plot_points, plot_track  # noqa: E402
+from bmdsim.architectures import sector_owner  # noqa: E402
+from bmdsim.geo import country  # noqa: E402
+from bmdsim.report.maps import base_map, plot_points, plot_polygon_fill, plot_track  # noqa: E402
 
 PARTY_COLOURS = ["#dbe6f6", "#f6e0d6", "#e3f1dc", "#efe3f3"]
 SITE_COLOURS = ["#1f4e9c", "#b22222", "#2e7d32", "#6a1b9a"]
@@ -69,17 +73,44 @@ def geometry(world: Any) -> dict[str, Any]:
             "fire_control": bool(s.sensor.fire_control),
         })  # fmt: skip
     sites = [{"key": s.key, "party": s.party, "interceptor": s.interceptor.label,
-              "lat_deg": s.lat_deg, "lon_deg": s.lon_deg, "inventory": s.inventory}
-             for s in world.sites]  # fmt: skip
+              "lat_deg": s.lat_deg, "lon_deg": s.lon_deg, "inventory": s.inventory,
+              "footprint": _footprint(world, k)}
+             for k, s in enumerate(world.sites)]  # fmt: skip
+    owner = sector_owner(world)
+    for t, i in zip(tracks, world.raid_rows, strict=True):
+        t["sector_party"] = str(owner[i])
     return {
         "parties": {p: sorted(world.territory[p]) for p in world.parties},
         "allies": {p: sorted(world.defends[p] - world.territory[p]) for p in world.parties},
         "sites": sites,
         "sensors": sensors,
         "raid_tracks": tracks,
+        "sectors": _sectors(world),
         "rv_rcs_m2": rcs,
         "sources": _sources(world),
     }
+
+
+def _footprint(world: Any, site: int) -> list[list[float]]:
+    """The asset cities (lat, lon) whose coverage probe this site can intercept at all, cue
+    timing aside: the site's kinematic footprint against the coverage threats."""
+    rows = world.probe_rows
+    ok = world.intercepts.count[site, rows] > 0
+    city = world.threats.city[rows[ok]]
+    city = np.unique(city[city >= 0])
+    c = world.cities
+    return [[round(float(c["lat_deg"][i]), 4), round(float(c["lon_deg"][i]), 4)] for i in city]
+
+
+def _sectors(world: Any) -> list[dict[str, Any]]:
+    """The sectoral architecture's sector map (each party's territory when none is given)."""
+    cfg = world.scenario.architectures.sectoral
+    if not cfg.sectors:
+        return [{"party": p, "countries": sorted(world.territory[p]), "polygon_deg": [],
+                 "default": True} for p in world.parties]  # fmt: skip
+    return [{"party": sec.party, "countries": sorted(country(c).iso_a3 for c in sec.countries),
+             "polygon_deg": [[float(a), float(b)] for a, b in sec.polygon_deg],
+             "default": False} for sec in cfg.sectors]  # fmt: skip
 
 
 def _sources(world: Any) -> list[dict[str, str]]:
@@ -156,16 +187,53 @@ def _circle(lat: float, lon: float, radius_km: float) -> tuple[np.ndarray, np.nd
     return np.asarray(la), np.asarray(lo)
 
 
+def _hull(points: list[list[float]]) -> np.ndarray | None:
+    """Convex hull (lat, lon rows, closed) of at least 3 points, or None."""
+    pts = np.asarray(points, dtype=float).reshape(-1, 2)
+    if len(np.unique(pts, axis=0)) < 3:
+        return None
+    try:
+        h = ConvexHull(pts[:, ::-1])
+    except QhullError:  # collinear
+        return None
+    ring = pts[h.vertices]
+    return np.vstack([ring, ring[:1]])
+
+
 def architecture_map(geo: dict[str, Any], cov: dict[str, list[Any]], arch: str,
                      extent: tuple[float, float, float, float]) -> Figure:  # fmt: skip
     """The scenario's map with the cities coloured by defense probability under `arch`."""
     parties = list(geo["parties"])
     highlight = {}
-    for k, p in enumerate(parties):
-        for code in geo["parties"][p]:
-            highlight[code] = PARTY_COLOURS[k % len(PARTY_COLOURS)]
-    gm = base_map(extent=extent, width_in=7.5, highlight=highlight, country_labels=False,
-                  title=arch)  # fmt: skip
+    sectoral = arch == "sectoral" and "sectors" in geo
+    if sectoral:  # the sector map: who is responsible where
+        for sec in reversed(geo["sectors"]):  # earlier sectors win where they overlap
+            for code in sec["countries"]:
+                highlight[code] = PARTY_COLOURS[parties.index(sec["party"]) % len(PARTY_COLOURS)]
+    else:
+        for k, p in enumerate(parties):
+            for code in geo["parties"][p]:
+                highlight[code] = PARTY_COLOURS[k % len(PARTY_COLOURS)]
+    gm = base_map(
+        extent=extent,
+        width_in=7.5,
+        highlight=highlight,
+        country_labels=False,
+        title=arch + (": sectors shaded by responsible party" if sectoral else ""),
+    )
+    if sectoral:
+        for sec in geo["sectors"]:
+            if len(sec["polygon_deg"]) >= 3:
+                ring = np.array(sec["polygon_deg"])
+                c = SITE_COLOURS[parties.index(sec["party"]) % len(SITE_COLOURS)]
+                plot_polygon_fill(gm, ring[:, 0], ring[:, 1], facecolor="none", edgecolor=c,
+                                  hatch="//", alpha=0.6, linewidth=1.0, zorder=2)  # fmt: skip
+    for s in geo["sites"]:  # kinematic footprints: hull of the asset cities a site can reach
+        hull = _hull(s.get("footprint", []))
+        if hull is not None:
+            c = SITE_COLOURS[parties.index(s["party"]) % len(SITE_COLOURS)]
+            plot_polygon_fill(gm, hull[:, 0], hull[:, 1], facecolor=c, edgecolor=c, alpha=0.07,
+                              linewidth=0.6, zorder=2)  # fmt: skip
     for t in geo["raid_tracks"]:
         plot_track(gm, t["lat_deg"], t["lon_deg"], color="#444444", linewidth=0.9, alpha=0.8,
                    zorder=4)  # fmt: skip
@@ -197,6 +265,12 @@ def architecture_map(geo: dict[str, Any], cov: dict[str, list[Any]], arch: str,
         Line2D([], [], marker="o", ls="", color="#c62828", label="p < 0.5"),
         Line2D([], [], marker="^", ls="", color="k", label="interceptor site"),
         Line2D([], [], ls="--", color="k", label="radar range vs the warhead"),
+        Patch(
+            facecolor="#1f4e9c",
+            alpha=0.15,
+            edgecolor="#1f4e9c",
+            label="site footprint (cities it can reach)",
+        ),
         Line2D([], [], color="#444444", label="raid ground track"),
     ]
     gm.ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
@@ -334,9 +408,11 @@ missiles; coverage probes: {summary["threats"]["coverage_probes"]}.</p>
 <ul class="note">{defs}</ul>
 <h2>Maps: cities by defense probability</h2>
 <p class="note">Each asset city within reach of the coverage threats, coloured by the
-probability that one missile aimed at it alone is killed; parties' territories shaded;
-interceptor sites as triangles; radar ranges against a {geo["rv_rcs_m2"]:g} m&sup2; warhead
-dashed; the raid's ground tracks in grey.</p>
+probability that one missile aimed at it alone is killed; parties' territories shaded (for
+the sectoral architecture: the sectors, shaded by the party responsible, polygons hatched);
+interceptor sites as triangles, each with its kinematic footprint (the hull of the asset
+cities whose coverage threat it can intercept at all, whatever the cue); radar ranges against
+a {geo["rv_rcs_m2"]:g} m&sup2; warhead dashed; the raid's ground tracks in grey.</p>
 <div class="maps">{maps}</div>
 <h2>Engagement timelines</h2>
 <p class="note">Trial 0 of each architecture (a random draw: the other trials differ in

@@ -1,7 +1,9 @@
 """Run folders: ``summary.json`` (stable, byte-identical for the same scenario and seed),
 ``run.json`` (timestamps, versions, command), ``results.parquet`` (one row per architecture x
 trial x raid missile), ``coverage.parquet`` (one row per architecture x asset city),
-``geometry.json`` (what the report draws), ``report.html`` (`bmdsim.report.html`) and
+``geometry.json`` (what the report draws), ``trajectories.parquet`` (the raid's flights),
+``shots.parquet`` (every interceptor shot), ``report.html`` (`bmdsim.report.html`),
+``scene.czml`` and ``globe.html`` (the 3-D replay, `bmdsim.report.scene`) and
 ``scenario.yaml`` (the file as given). Written into a temporary folder beside the target and
 renamed into place, so a failed run leaves nothing half-written (docs/cli/run.md,
 docs/metrics.md).
@@ -12,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from bmdsim import __version__
+from bmdsim import __version__, _io
+from bmdsim._io import OutputFolderError
 from bmdsim.battle.world import World
 from bmdsim.report.html import build_report, geometry
+from bmdsim.report.scene import write_scene
 from bmdsim.scenario import LoadedScenario
 from bmdsim.scenario.load import scenario_hash
 from bmdsim.study.run import DEFENDED_PROBABILITY, ArchitectureRun, is_defended
@@ -52,8 +54,8 @@ DEFINITIONS = {
 }
 
 
-class RunFolderError(ValueError):
-    pass
+#: The error of an output folder that must not be written (`bmdsim._io.OutputFolderError`).
+RunFolderError = OutputFolderError
 
 
 def summary(loaded: LoadedScenario, world: World, runs: dict[str, ArchitectureRun],
@@ -153,6 +155,70 @@ def _coverage_table(world: World, runs: dict[str, ArchitectureRun]) -> pa.Table:
     return pa.table({k: np.concatenate(v) for k, v in parts.items()})
 
 
+#: Sampling of the raid trajectories written for the 3-D replay (s).
+TRAJECTORY_DT_S = 10.0
+
+
+def _trajectories_table(world: World) -> pa.Table:
+    """The raid missiles' flights: one row per (threat, sample), scenario clock, every
+    `TRAJECTORY_DT_S` and at impact (for the 3-D replay, `bmdsim.report.scene`)."""
+    rows = world.raid_rows
+    th = world.threats
+    if rows.size == 0:
+        return pa.table({"threat": pa.array([], pa.string()), "t_s": pa.array([], pa.float64()),
+                          "lat_deg": pa.array([], pa.float64()),
+                          "lon_deg": pa.array([], pa.float64()),
+                          "alt_m": pa.array([], pa.float64())})  # fmt: skip
+    imp = np.nan_to_num(th.impact_s[rows], nan=0.0)
+    m = int(np.ceil(imp.max() / TRAJECTORY_DT_S)) + 1
+    t = np.minimum(np.arange(m + 1)[None, :] * TRAJECTORY_DT_S, imp[:, None])
+    lat, lon, alt = world.threat_geodetic(rows, t)
+    keep = np.isfinite(lat) & np.concatenate([np.ones((rows.size, 1), bool),
+                                              np.diff(t, axis=1) > 0], axis=1)  # fmt: skip
+    r_i = np.broadcast_to(rows[:, None], t.shape)[keep]
+    return pa.table({
+        "threat": th.name[r_i].astype(str),
+        "t_s": (th.t0_s[r_i] + t[keep]).round(3),
+        "lat_deg": lat[keep].round(5), "lon_deg": lon[keep].round(5), "alt_m": alt[keep].round(1),
+    })  # fmt: skip
+
+
+def _shots_table(world: World, runs: dict[str, ArchitectureRun]) -> pa.Table:
+    """Every interceptor shot of every trial: one row per shot, scenario clock, with the
+    intercept point (the threat's position at the intercept time)."""
+    th = world.threats
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "architecture", "trial", "threat", "decider", "site", "site_party", "round",
+        "engagement", "launch_s", "intercept_s", "intercept_alt_km", "killed")}  # fmt: skip
+    rows: list[int] = []
+    t_int: list[float] = []
+    for name, run in runs.items():
+        for sh in run.shots:
+            t0 = float(th.t0_s[sh.threat])
+            site = world.sites[sh.site]
+            for k, v in (("architecture", name), ("trial", sh.trial),
+                         ("threat", str(th.name[sh.threat])), ("decider", sh.decider),
+                         ("site", site.key), ("site_party", site.party), ("round", sh.round),
+                         ("engagement", sh.engagement), ("launch_s", t0 + sh.launch_s),
+                         ("intercept_s", t0 + sh.intercept_s),
+                         ("intercept_alt_km", sh.intercept_alt_m / 1e3),
+                         ("killed", sh.killed)):  # fmt: skip
+                cols[k].append(v)
+            rows.append(sh.threat)
+            t_int.append(sh.intercept_s)
+    lat, lon, _ = (world.threat_geodetic_at(np.array(rows, dtype=np.int64), np.array(t_int))
+                   if rows else (np.zeros(0), np.zeros(0), np.zeros(0)))  # fmt: skip
+    types = {"architecture": pa.string(), "trial": pa.int64(), "threat": pa.string(),
+             "decider": pa.string(), "site": pa.string(), "site_party": pa.string(),
+             "round": pa.int64(), "engagement": pa.int64(), "launch_s": pa.float64(),
+             "intercept_s": pa.float64(), "intercept_alt_km": pa.float64(),
+             "killed": pa.bool_()}  # fmt: skip
+    data = {k: pa.array(v, types[k]) for k, v in cols.items()}
+    data["intercept_lat_deg"] = pa.array(np.round(lat, 5), pa.float64())
+    data["intercept_lon_deg"] = pa.array(np.round(lon, 5), pa.float64())
+    return pa.table(data)
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
@@ -161,51 +227,13 @@ RUN_MARKER = "run.json"  # a run folder has it; a stability folder does not
 
 
 def check_out_folder(out: Path, marker: str = RUN_MARKER) -> None:
-    """Refuse early an --out that is a file, the current folder or one of its parents, or a
-    non-empty folder without `marker` (not an earlier output folder of the same command)."""
-    out = Path(out).resolve()
-    cwd = Path.cwd().resolve()
-    if out == cwd or out in cwd.parents:
-        raise RunFolderError(
-            f"--out {out}: the current folder or one of its parents; the output folder is "
-            "replaced whole, so name a folder below it"
-        )
-    if out.exists():
-        if not out.is_dir():
-            raise RunFolderError(f"--out {out}: exists and is not a folder")
-        if any(out.iterdir()) and not (out / marker).exists():
-            raise RunFolderError(f"--out {out}: a non-empty folder that is not a bmdsim output "
-                                 "folder of this command; choose another path")  # fmt: skip
+    """`bmdsim._io.check_out_folder`, for run folders by default."""
+    _io.check_out_folder(out, marker)
 
 
 def write_folder(out: Path, write: Callable[[Path], None], marker: str = RUN_MARKER) -> None:
-    """Call ``write(tmp)`` on a new temporary folder beside `out`, then move it to `out`
-    (replacing an earlier output folder with `marker`; refusing any other non-empty folder).
-    On any error the temporary folder is removed and `out` is untouched."""
-    out = Path(out).resolve()
-    check_out_folder(out, marker)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; an output folder is not
-    old: Path | None = None
-    try:
-        write(tmp)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "previous")
-            os.replace(tmp, out)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and not out.exists() and (old / "previous").exists():
-            os.replace(old / "previous", out)  # put the earlier folder back
-        raise
-    finally:
-        if old is not None and out.exists():  # else it holds the only copy: keep it
-            shutil.rmtree(old, ignore_errors=True)
+    """`bmdsim._io.write_folder`, for run folders by default."""
+    _io.write_folder(out, write, marker)
 
 
 def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
@@ -221,7 +249,10 @@ def write_run_folder(out: Path, loaded: LoadedScenario, world: World,
         pq.write_table(_results_table(world, runs), tmp / "results.parquet")
         pq.write_table(_coverage_table(world, runs), tmp / "coverage.parquet")
         (tmp / "geometry.json").write_text(dumps(geometry(world)))
+        pq.write_table(_trajectories_table(world), tmp / "trajectories.parquet")
+        pq.write_table(_shots_table(world, runs), tmp / "shots.parquet")
         (tmp / "report.html").write_text(build_report(tmp))
+        write_scene(tmp)
         if extra is not None:
             extra(tmp)
 
