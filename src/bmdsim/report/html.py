@@ -33,7 +33,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from pyproj import Geod  # noqa: E402
 from scipy.spatial import ConvexHull, QhullError  # noqa: E402
 
-from bmdsim.architectures import sector_owner  # noqa: E402
+from bmdsim.architectures import ARCHITECTURES, sector_owner  # noqa: E402
 from bmdsim.geo import country  # noqa: E402
 from bmdsim.report.maps import base_map, plot_points, plot_polygon_fill, plot_track  # noqa: E402
 
@@ -330,6 +330,13 @@ padding:.8em;overflow:auto;font-size:.8em;max-height:30em}.note{color:#555;font-
 """
 
 
+def _ordered(summary: dict[str, Any]) -> list[str]:
+    """The run's architectures in the canonical order (summary.json sorts its keys)."""
+    return [a for a in ARCHITECTURES if a in summary["architectures"]] + sorted(
+        a for a in summary["architectures"] if a not in ARCHITECTURES
+    )
+
+
 def _table(summary: dict[str, Any]) -> str:
     head = ("<tr><th>architecture</th><th>party</th><th>defended share</th><th>defended "
             "population (M)</th><th>threatened population (M)</th><th>dependency</th>"
@@ -339,7 +346,8 @@ def _table(summary: dict[str, Any]) -> str:
         return "-" if x is None else f"{100 * x:.1f}%"
 
     body = []
-    for a, m in summary["architectures"].items():
+    for a in _ordered(summary):
+        m = summary["architectures"][a]
         blocks = [(a, m["parties"])]
         if "partner_fails" in m:
             blocks.append((f"{a} (partner fails)", m["partner_fails"]))
@@ -376,7 +384,7 @@ def build_report(run_dir: Path) -> str:
     cov = pq.read_table(run_dir / "coverage.parquet").to_pydict()
     res = pq.read_table(run_dir / "results.parquet").to_pydict()
     scenario_text = (run_dir / "scenario.yaml").read_text()
-    archs = list(summary["architectures"])
+    archs = _ordered(summary)
     extent = _extent(geo, cov)
     maps = "".join(
         f'<figure><img alt="map: {html.escape(a)}" '
@@ -396,13 +404,16 @@ def build_report(run_dir: Path) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>bmdsim: {html.escape(sc["name"])}</title><style>{CSS}</style></head>
+<title>bmdsim: {html.escape(sc["name"])}</title><link rel="icon" href="data:,">
+<style>{CSS}</style></head>
 <body>
 <h1>{html.escape(sc.get("title") or sc["name"])}</h1>
 <p class="note">Scenario <code>{html.escape(sc["name"])}</code>, {st["trials"]} trials, seed
 {st["seed"]}, bmdsim {html.escape(summary["bmdsim_version"])}. Resolved scenario SHA-256
 <code>{html.escape(sc["resolved_sha256"][:16])}</code>. Raid: {summary["threats"]["raid_missiles"]}
-missiles; coverage probes: {summary["threats"]["coverage_probes"]}.</p>
+missiles; coverage probes: {summary["threats"]["coverage_probes"]}. The 3-D replay of the
+raid is <code>globe.html</code> in this folder: <code>bmdsim view FOLDER</code> serves and opens
+it.</p>
 <h2>Comparison</h2>
 {_table(summary)}
 <ul class="note">{defs}</ul>
