@@ -29,10 +29,20 @@ def test_readme_has_examples() -> None:
 
 
 @pytest.mark.parametrize("line", SH_LINES)
-def test_readme_command_runs(line: str) -> None:
+def test_readme_command_runs(line: str, monkeypatch: pytest.MonkeyPatch) -> None:
     args = shlex.split(line)[1:]
+    if args[0] == "view":  # serves until Ctrl-C: no browser here, and Ctrl-C at once
+        import time
+
+        def ctrl_c(_: float) -> None:
+            raise KeyboardInterrupt
+
+        args.append("--no-browser")
+        monkeypatch.setattr(time, "sleep", ctrl_c)
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, f"{line}\n{res.output}"
+    if args[0] == "view":
+        assert "globe.html" in res.output and "serving" in res.output
 
 
 @pytest.mark.parametrize("code", PY_BLOCKS)
