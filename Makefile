@@ -5,6 +5,12 @@ PY := $(VENV)/bin/python
 BMDSIM := $(VENV)/bin/bmdsim
 # --no-compile: no bytecode for every installed file (Python compiles what it imports)
 PIP := $(PY) -m pip install --disable-pip-version-check -q --no-compile
+# Install with uv (from PyPI; about 3x faster than pip for numba, scipy, pyarrow...), falling
+# back to pip if uv cannot be installed or fails: $(call INSTALL,ARGS)
+INSTALL = { $(PIP) uv >/dev/null 2>&1 && $(VENV)/bin/uv pip install -q --python $(PY) $(1); } \
+	|| $(PIP) $(1)
+TEST_EXTRAS := '.[test,dev]'
+BENCH_EXTRAS := '.[test,bench]'
 # CesiumJS for the 3-D replay (globe.html), from the npm registry; 1.141+ needs Node >= 22
 CESIUM_VERSION := 1.140.0
 CESIUM := .cesium/node_modules/cesium/Build/Cesium/Cesium.js
@@ -15,15 +21,15 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.base: pyproject.toml | $(VENV)/bin/python
-	$(PIP) -e .
+	$(call INSTALL,-e .)
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
-	$(PIP) -e '.[test,dev]'
+	$(call INSTALL,-e $(TEST_EXTRAS))
 	touch $@
 
 $(VENV)/.bench: pyproject.toml | $(VENV)/bin/python
-	$(PIP) -e '.[test,bench]'
+	$(call INSTALL,-e $(BENCH_EXTRAS))
 	touch $@
 
 ## cesium: a local CesiumJS for `bmdsim view` (offline 3-D replay)

@@ -66,7 +66,11 @@ NOMINAL_TARGET_VALUE = 100_000.0
 #: Coverage probes go to cities within this fraction of the missile's maximum range along
 #: their azimuth (the edge of reach is where aiming is ill-conditioned).
 REACH_MARGIN = 0.98
-AIM_CACHE_VERSION = "bmdsim.aim-cache/1"
+AIM_CACHE_VERSION = "bmdsim.aim-cache/2"
+#: Fan rounds of the minimum-energy loft search when aiming (`aim(family_rounds=)`): 3
+#: resolves the loft to ~0.1 deg, where range is flat (its error is second order), for a
+#: quarter less work than the flyout command's 4; every missile still hits its aim point.
+AIM_FAMILY_ROUNDS = 3
 _TMAX = 4.0e4  # launch times are clipped to +-_TMAX s in the sorted search structure
 _ROW = 1.0e5
 
@@ -312,6 +316,7 @@ def _aim_cache_path(missile: Missile, launch: Point, shape: str, apogee_km: floa
     blob = json.dumps({"v": AIM_CACHE_VERSION, "missile": missile.model_dump(mode="json"),
                        "launch": [launch.lat_deg, launch.lon_deg, launch.alt_m],
                        "shape": shape, "apogee_km": apogee_km, "tol": AIM_TOL_M,
+                       "family_rounds": AIM_FAMILY_ROUNDS,
                        "settings": repr(settings.with_(sample_dt_s=None))},
                       sort_keys=True)  # fmt: skip
     key = hashlib.sha256(blob.encode()).hexdigest()[:32]
@@ -338,7 +343,7 @@ def aim_controls(missile: Missile, launch: Point, tlat: FloatArray, tlon: FloatA
                       math.radians(launch.lon_deg), lat, lon, shape=shape,
                       apogee_m=None if apogee_km is None else apogee_km * 1e3,
                       launch_alt_m=launch.alt_m, settings=settings, tol_m=AIM_TOL_M,
-                      skip_out_of_range=True)  # fmt: skip
+                      skip_out_of_range=True, family_rounds=AIM_FAMILY_ROUNDS)  # fmt: skip
             ctl = np.stack([sol.azimuth_rad, sol.loft_rad, sol.cutoff_s], axis=1)
         except TargetOutOfRangeError:  # every one of them
             ctl = np.full((len(todo), 3), np.nan)

@@ -324,13 +324,16 @@ def aim(
     settings: FlyoutSettings | None = None,
     tol_m: float = 20.0,
     skip_out_of_range: bool = False,
+    family_rounds: int = 4,
 ) -> AimSolution:
     """Solve the controls that put one missile type on each target (batch over pairs).
 
     Raises `TargetOutOfRangeError` (with the maximum range along that azimuth) for targets
     beyond reach, unless `skip_out_of_range` (and some pair is in range): then those pairs
     get NaN controls and miss, and `trajectories` holds the in-range pairs only, in order.
-    Raises `AimingError` when the requested shape has no solution."""
+    Raises `AimingError` when the requested shape has no solution. `family_rounds`: fan
+    rounds of the loft search in the minimum-energy family (4: loft to ~0.02 deg; 3: ~0.1
+    deg, a quarter less work; the target is hit to `tol_m` either way)."""
     shape = Shape(shape)
     st = settings or FlyoutSettings()
     n = int(np.broadcast(*(np.atleast_1d(np.asarray(a)) for a in (
@@ -348,7 +351,7 @@ def aim(
         keep = np.flatnonzero(~far)
         sub = aim(vehicle, p.lat[keep], p.lon[keep], p.tlat[keep], p.tlon[keep], shape=shape,
                   apogee_m=apogee_m, launch_alt_m=p.alt[keep], target_alt_m=p.talt[keep],
-                  settings=st, tol_m=tol_m)  # fmt: skip
+                  settings=st, tol_m=tol_m, family_rounds=family_rounds)  # fmt: skip
         return AimSolution(_scatter(n, keep, sub.azimuth_rad), _scatter(n, keep, sub.loft_rad),
                            _scatter(n, keep, sub.cutoff_s), _scatter(n, keep, sub.miss_m),
                            p.dist, sub.trajectories)  # fmt: skip
@@ -398,7 +401,8 @@ def aim(
 
     all_idx = np.arange(n)
     if shape is Shape.MINIMUM_ENERGY:
-        loft, cut = _min_energy(p, vehicle, st, az, rmax, l_star, control_fn, tol_m)
+        loft, cut = _min_energy(p, vehicle, st, az, rmax, l_star, control_fn, tol_m,
+                                family_rounds)  # fmt: skip
     elif apogee_m is None:
         cut = full.copy()
         loft = solve_loft(all_idx, cut, shape is Shape.LOFTED)
@@ -429,12 +433,14 @@ def minimum_energy_family(
     impact_altitude_m: ArrayLike = 0.0,
     settings: FlyoutSettings | None = None,
     full_burn: tuple[FloatArray, FloatArray] | None = None,
+    rounds: int = 4,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The minimum-energy trajectories of each launch point and azimuth (N elements): thrust
     cut-off times (k,) from the earliest modelled (`CUTOFF_MIN_FRACTION` of the boost) to
     full burn, and per element the range-maximising loft (N, k) and that range (N, k), the
     range made non-decreasing (coasts give flat intervals). `full_burn` (range, loft) reuses
-    an already computed last column."""
+    an already computed last column; `rounds`: fan rounds of each loft search
+    (`fan_maximize`)."""
     lat, lon, az, alt, h1 = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
           (lat_rad, lon_rad, azimuth_rad, alt_m, impact_altitude_m))
@@ -445,7 +451,7 @@ def minimum_energy_family(
     rep = np.repeat(np.arange(n), cols)
     r_c, l_c = max_range_loft(
         vehicle, lat[rep], lon[rep], az[rep], cutoff_s=np.tile(grid[:cols], n), alt_m=alt[rep],
-        impact_altitude_m=h1[rep], settings=settings,
+        impact_altitude_m=h1[rep], settings=settings, rounds=rounds,
     )  # fmt: skip
     r_tab, l_tab = r_c.reshape(n, cols), l_c.reshape(n, cols)
     if full_burn is not None:
@@ -463,12 +469,13 @@ def _min_energy(
     l_star: FloatArray,
     control_fn: Callable,
     tol_m: float,
+    rounds: int = 4,
 ) -> tuple[FloatArray, FloatArray]:
     """Earliest cut-off (least energy) with the range-maximising loft for that cut-off."""
     n, k = p.n, 12
     grid, l_tab, r_tab = minimum_energy_family(
         vehicle, p.lat, p.lon, az, k=k, alt_m=p.alt, impact_altitude_m=p.talt, settings=p.st,
-        full_burn=(rmax, l_star),
+        full_burn=(rmax, l_star), rounds=rounds,
     )  # fmt: skip
     near = p.dist < r_tab[:, 0]
     if np.any(near):
