@@ -263,8 +263,8 @@ def view_cmd(
         server = serve(run_dir, port=port, cesium=cesium)
     except OSError as exc:
         fail(f"--port {port}: cannot listen on 127.0.0.1: {exc.strerror or exc}")
-    host, bound = server.server_address[:2]
-    url = f"http://{host}:{bound}/"
+    bound = server.server_address[1]
+    url = f"http://127.0.0.1:{bound}/"
     console.print(f"serving {run_dir} at {url}", highlight=False)
     console.print(f"  3-D replay: {url}globe.html\n  report:     {url}report.html", highlight=False)
     console.print("  Cesium: " + (f"local copy {cesium}" if cesium else

@@ -633,7 +633,13 @@ _N_CHUNKS = 256
 
 @numba.njit(cache=True)
 def _run_chunk(
-    c: int, n_chunks: int, inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
+    c: int | np.int64,
+    n_chunks: int | np.int64,
+    inp: tuple,
+    out: tuple,
+    opt: tuple,
+    earth: np.ndarray,
+    tol: np.ndarray,
 ) -> None:
     """Fly trajectories c, c + n_chunks, c + 2 n_chunks, ... of the batch."""
     work = (np.empty(6), np.empty(6), np.empty(6), np.empty((7, 6)), np.empty(N_P),

@@ -273,11 +273,11 @@ def propagate(
         )
         # writable C arrays whatever the caller passed (read-only broadcasts, cached tables):
         # numba compiles one kernel per array flavour, and each compile costs seconds
-        inp = tuple(np.require(a, requirements=("C", "W")) for a in inp)
+        args = tuple(np.require(a, requirements=("C", "W")) for a in inp)
         out = (status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps)
         opt = (int(steer), bool(st.drag), float(st.reentry_altitude_m), float(st.t_max_s),
                float(sample_dt))  # fmt: skip
-        kernel(inp, out, opt, earth, tol)  # fmt: skip
+        kernel(args, out, opt, earth, tol)  # fmt: skip
         return status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps
 
     out = run(0.0, 0)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 from czml3 import Document, Packet
+from czml3.enums import InterpolationAlgorithms, LabelStyles
 from czml3.properties import (
     Clock,
     Color,
@@ -50,7 +51,7 @@ from czml3.properties import (
 from czml3.properties import (
     Path as CzmlPath,
 )
-from czml3.types import TimeInterval
+from czml3.types import Cartesian2Value, TimeInterval
 from pyproj import Geod
 
 from bmdsim.architectures import ARCHITECTURES
@@ -70,6 +71,8 @@ KILL_RGB = (46, 160, 67)
 MISS_RGB = (240, 200, 0)
 IMPACT_RGB = (220, 30, 30)
 _GEOD = Geod(ellps="WGS84")
+LAGRANGE = InterpolationAlgorithms.LAGRANGE
+OUTLINED = LabelStyles.FILL_AND_OUTLINE
 
 
 def _rgba(rgb: tuple[int, int, int], a: int = 255) -> Color:
@@ -86,8 +89,8 @@ def _interval(t0: float, t1: float) -> TimeInterval:
 
 def _label(text: str, rgb: tuple[int, int, int], dy: int) -> Label:
     return Label(text=text, font="bold 13px sans-serif", fillColor=_rgba(rgb),
-                 outlineColor=_rgba((0, 0, 0)), outlineWidth=3.0, style="FILL_AND_OUTLINE",
-                 pixelOffset={"cartesian2": [0, dy]})  # fmt: skip
+                 outlineColor=_rgba((0, 0, 0)), outlineWidth=3.0, style=OUTLINED,
+                 pixelOffset=Cartesian2Value(values=[0, dy]))  # fmt: skip
 
 
 def _trail(rgb: tuple[int, int, int], width: float, trail_s: float) -> CzmlPath:
@@ -214,7 +217,7 @@ def build_scene(run_dir: Path) -> tuple[list[Packet], dict[str, Any]]:
                 description=html.escape(f"{name}: {'killed' if killed else 'leaks'} in trial 0 "
                                         f"under {a}"),
                 availability=_interval(smp[0][0], t_stop),
-                position=Position(epoch=EPOCH, interpolationAlgorithm="LAGRANGE",
+                position=Position(epoch=EPOCH, interpolationAlgorithm=LAGRANGE,
                                   interpolationDegree=3,
                                   cartographicDegrees=[round(float(x), 5) for p in pts
                                                        for x in p]),
@@ -248,7 +251,7 @@ def build_scene(run_dir: Path) -> tuple[list[Packet], dict[str, Any]]:
                 description=html.escape(f"launched t = {t_l:.0f} s, intercept t = {t_i:.0f} s at "
                                         f"{alt / 1e3:.0f} km (schematic path)"),
                 availability=_interval(t_l, t_i),
-                position=Position(epoch=EPOCH, interpolationAlgorithm="LAGRANGE",
+                position=Position(epoch=EPOCH, interpolationAlgorithm=LAGRANGE,
                                   interpolationDegree=2,
                                   cartographicDegrees=interceptor_path(
                                       site["lat_deg"], site["lon_deg"], lat_i, lon_i, alt, t_l,
