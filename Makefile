@@ -70,6 +70,7 @@ bench: $(VENV)/.bench $(PEER_VENV)/.stamp
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_engagement.py
 	$(PY) benchmarks/bench_compare.py
+	$(PY) benchmarks/bench_sweep.py
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check src tests benchmarks

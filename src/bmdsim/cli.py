@@ -1,6 +1,6 @@
 """Command-line interface (Typer): the `bmdsim` app and its commands (flyout, missiles, sensors,
 interceptors, sites, engage, footprint,
-validate, schema, run, compare, report, view, stability).
+validate, schema, run, compare, report, view, stability, sweep, query).
 
 Errors in flags or values print one clear line and exit with code 2 (Typer's convention for
 usage errors); nothing is written on failure.
@@ -111,6 +111,7 @@ from bmdsim.cli_footprint import footprint_cmd  # noqa: E402
 from bmdsim.cli_run import compare_cmd, report_cmd, run_cmd, view_cmd  # noqa: E402
 from bmdsim.cli_scenario import schema_cmd, validate_cmd  # noqa: E402
 from bmdsim.cli_stability import stability_cmd  # noqa: E402
+from bmdsim.cli_sweep import query_cmd, sweep_cmd  # noqa: E402
 
 app.command("flyout")(flyout_cmd)
 app.command("sensors")(sensors_cmd)
@@ -125,6 +126,8 @@ app.command("compare")(compare_cmd)
 app.command("report")(report_cmd)
 app.command("view")(view_cmd)
 app.command("stability")(stability_cmd)
+app.command("sweep")(sweep_cmd)
+app.command("query")(query_cmd)
 
 
 def main() -> None:

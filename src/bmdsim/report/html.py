@@ -40,7 +40,7 @@ from bmdsim.report.maps import base_map, plot_points, plot_polygon_fill, plot_tr
 PARTY_COLOURS = ["#dbe6f6", "#f6e0d6", "#e3f1dc", "#efe3f3"]
 SITE_COLOURS = ["#1f4e9c", "#b22222", "#2e7d32", "#6a1b9a"]
 
-__all__ = ["build_report", "geometry"]
+__all__ = ["CSS", "build_report", "geometry", "png_data_uri"]
 
 
 # ------------------------------------------------------------------ geometry.json
@@ -158,9 +158,10 @@ def _sources(world: Any) -> list[dict[str, str]]:
 # ------------------------------------------------------------------ pictures
 
 
-def _png(fig: Figure) -> str:
+def png_data_uri(fig: Figure) -> str:
+    """A Figure as an inline ``data:image/png;base64,...`` address (for self-contained pages)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", pil_kwargs={"compress_level": 3})
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
@@ -388,7 +389,7 @@ def build_report(run_dir: Path) -> str:
     extent = _extent(geo, cov)
     maps = "".join(
         f'<figure><img alt="map: {html.escape(a)}" '
-        f'src="{_png(architecture_map(geo, cov, a, extent))}"></figure>'
+        f'src="{png_data_uri(architecture_map(geo, cov, a, extent))}"></figure>'
         for a in archs
     )
     timelines = []
@@ -396,7 +397,7 @@ def build_report(run_dir: Path) -> str:
         fig = timeline(res, a)
         if fig is not None:
             timelines.append(f'<div class="wide"><img alt="timeline: {html.escape(a)}" '
-                             f'src="{_png(fig)}"></div>')  # fmt: skip
+                             f'src="{png_data_uri(fig)}"></div>')  # fmt: skip
     sc = summary["scenario"]
     st = summary["study"]
     defs = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>"
