@@ -5,10 +5,11 @@ PY := $(VENV)/bin/python
 BMDSIM := $(VENV)/bin/bmdsim
 # --no-compile: no bytecode for every installed file (Python compiles what it imports)
 PIP := $(PY) -m pip install --disable-pip-version-check -q --no-compile
-# Install with uv (from PyPI; about 3x faster than pip for numba, scipy, pyarrow...), falling
-# back to pip if uv cannot be installed or fails: $(call INSTALL,ARGS)
-INSTALL = { $(PIP) uv >/dev/null 2>&1 && $(VENV)/bin/uv pip install -q --python $(PY) $(1); } \
-	|| $(PIP) $(1)
+# uv (from PyPI, into .tools/) creates the venv and installs into it, about 3x faster than
+# venv + pip for numba, scipy, pyarrow...; where uv cannot be had, venv and pip do it all.
+UV := .tools/bin/uv
+# $(call INSTALL,ARGS)
+INSTALL = { test -x $(UV) && $(UV) pip install -q --python $(PY) $(1); } || $(PIP) $(1)
 TEST_EXTRAS := '.[test,dev]'
 BENCH_EXTRAS := '.[test,bench]'
 # CesiumJS for the 3-D replay (globe.html), from the npm registry; 1.141+ needs Node >= 22
@@ -18,7 +19,8 @@ CESIUM := .cesium/node_modules/cesium/Build/Cesium/Cesium.js
 .PHONY: demo test bench lint clean cesium system-deps
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
+	{ $(PYTHON) -m pip install -q --disable-pip-version-check --target .tools uv >/dev/null 2>&1 \
+	  && $(UV) venv -q --seed --python $(PYTHON) $(VENV); } || $(PYTHON) -m venv $(VENV)
 
 $(VENV)/.base: pyproject.toml | $(VENV)/bin/python
 	$(call INSTALL,-e .)
@@ -78,5 +80,5 @@ lint: $(VENV)/.test
 	$(VENV)/bin/mypy src
 
 clean:
-	rm -rf $(VENV) $(PEER_VENV) .cesium demo-out runs test-artifacts .pytest_cache .mypy_cache \
+	rm -rf $(VENV) $(PEER_VENV) .tools .cesium demo-out runs test-artifacts .pytest_cache .mypy_cache \
 		.ruff_cache
