@@ -39,8 +39,8 @@ def _errors(lines: list[str]) -> NoReturn:
 
 
 def _write_html(out: Path) -> Path:
+    from bmdsim._io import write_text_atomic
     from bmdsim.sweep.html import build_sweep_html
-    from bmdsim.sweep.store import write_text_atomic
 
     path = out / "sweep.html"
     write_text_atomic(path, build_sweep_html(out))

@@ -21,7 +21,6 @@ sweep's definition hash, so a resume refuses a changed sweep file or base scenar
 from __future__ import annotations
 
 import json
-import os
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bmdsim import __version__
+from bmdsim._io import atomic_file, write_text_atomic
 from bmdsim.sweep.points import SweepPlan
 
 MANIFEST = "sweep.json"
@@ -221,16 +221,8 @@ def prepare(out: Path, plan: SweepPlan, sweep_file: str, sweep_text: str, base_f
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            pq.write_table(table, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "wb", fsync=True) as f:
+        pq.write_table(table, f)
 
 
 def write_point(out: Path, plan: SweepPlan, result: Any) -> None:
@@ -241,16 +233,6 @@ def write_point(out: Path, plan: SweepPlan, result: Any) -> None:
     results = result.results.replace_schema_metadata(meta)
     _write_table(threats, Path(out) / "threats" / name)
     _write_table(results, Path(out) / "results" / name)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def write_failures(out: Path, failures: Iterable[tuple[Any, Any]]) -> None:
