@@ -13,13 +13,12 @@ Writes `benchmarks/results.json["compare"]` (merged, atomically). Not a timed te
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from _results import record  # noqa: I001 (benchmarks/ is on sys.path when run)
 
 from bmdsim.architectures import deciders
 from bmdsim.battle.engine import defense_probability, make_draws
@@ -29,7 +28,6 @@ from bmdsim.scenario.schema import ARCHITECTURES
 from bmdsim.study.run import partner_fails, run_architecture
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).with_name("results.json")
 SCENARIO = ROOT / "scenarios" / "paa-phase-3.yaml"
 
 
@@ -80,16 +78,7 @@ def main() -> None:
     print(f"  coverage, batched                 {rate_batch:8.1f} probes/s")
     print(f"  coverage, one call per probe      {rate_loop:8.1f} probes/s")
     print(f"  ratio batched / loop              {rate_batch / rate_loop:8.1f}x")
-    try:
-        data = json.loads(RESULTS.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data["compare"] = out
-    fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, RESULTS)
+    record("compare", out)
 
 
 if __name__ == "__main__":

@@ -15,15 +15,12 @@ The loop runs on a subset of the pairs; its rate is pairs per second over that s
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
+from _results import record  # noqa: I001 (benchmarks/ is on sys.path when run)
 
 from bmdsim.engagement.engage import kinematics
 from bmdsim.engagement.flyout_table import get_flyout_table
@@ -33,7 +30,6 @@ from bmdsim.models.missiles import get_missile
 from bmdsim.physics.earth import ecef_to_geodetic, geodesic_inverse
 from bmdsim.physics.flyout import FlyoutSettings, fly_missiles, vehicle_arrays
 
-RESULTS = Path(__file__).with_name("results.json")
 TARGET_RATIO = 1000.0
 SITES_DEG = [(44.0773, 24.4164), (54.479, 17.109), (34.5, 30.0), (43.0, 34.0)]
 
@@ -114,12 +110,7 @@ def main() -> int:
         f"{best:.2f} s); per-pair Python loop {loop_rate:,.0f} pairs/s ({pairs:,} pairs); "
         f"ratio {ratio:,.0f}x (target {TARGET_RATIO:g}x: {verdict}); loop agrees: {agree}"
     )
-    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    data["engagement"] = res
-    fd, tmp = tempfile.mkstemp(dir=RESULTS.parent, suffix=".json.tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh, indent=2)
-    os.replace(tmp, RESULTS)
+    record("engagement", res)
     return 0 if agree else 1
 
 

@@ -17,12 +17,13 @@ Writes `benchmarks/results.json["sweep"]` (merged, atomically). Not a timed test
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _results import record  # noqa: I001 (benchmarks/ is on sys.path when run)
 
 from bmdsim.sweep.driver import run_sweep
 from bmdsim.sweep.executors import DaskExecutor
@@ -31,7 +32,6 @@ from bmdsim.sweep.run import run_point, shared_of
 from bmdsim.sweep.schema import parse_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).with_name("results.json")
 TARGET = 1.7
 
 SWEEP = """\
@@ -150,16 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  ratio 2 / 1 workers                {ratio:8.2f}x  (target >= {TARGET}x: "
         f"{'met' if ratio >= TARGET else 'MISSED'})"
     )
-    try:
-        data = json.loads(RESULTS.read_text())
-    except (OSError, ValueError):
-        data = {}
-    data["sweep"] = out
-    fd, tmp_name = tempfile.mkstemp(dir=RESULTS.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-        f.write("\n")
-    os.replace(tmp_name, RESULTS)
+    record("sweep", out)
     return 0
 
 

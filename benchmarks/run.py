@@ -28,7 +28,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -42,6 +41,7 @@ from rich.console import Console
 from rich.table import Table
 from scipy.integrate import solve_ivp
 
+from bmdsim._io import write_text_atomic
 from bmdsim.models.missiles import get_missile
 from bmdsim.physics import _integrator as _k
 from bmdsim.physics.aiming import LOFT_MAX_RAD, LOFT_MIN_RAD, aim, max_range_loft
@@ -841,16 +841,7 @@ def _threading_layer() -> str:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results.", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2, allow_nan=True)
-            f.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=True) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
