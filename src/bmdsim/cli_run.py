@@ -196,11 +196,9 @@ def report_cmd(
     """(Re)build RUN_DIR/report.html, scene.czml and globe.html from the run folder's data
     alone (summary.json, geometry.json, coverage.parquet, results.parquet, trajectories.parquet,
     shots.parquet, scenario.yaml)."""
-    from czml3 import Document
-
     from bmdsim._io import write_text_atomic
     from bmdsim.report.html import build_report
-    from bmdsim.report.scene import build_scene, globe_html
+    from bmdsim.report.scene import write_scene
 
     need = ["summary.json", "geometry.json", "coverage.parquet", "results.parquet",
             "scenario.yaml"]  # fmt: skip
@@ -214,11 +212,9 @@ def report_cmd(
     write_text_atomic(run_dir / "report.html", text)
     if (run_dir / "trajectories.parquet").exists() and (run_dir / "shots.parquet").exists():
         try:
-            packets, meta = build_scene(run_dir)
+            write_scene(run_dir)
         except (ValueError, KeyError, OSError) as exc:
             fail(f"{run_dir}: cannot build the 3-D scene from this folder: {exc}")
-        write_text_atomic(run_dir / "scene.czml", Document(packets=packets).dumps())
-        write_text_atomic(run_dir / "globe.html", globe_html(meta))
         console.print(f"3-D replay: {run_dir / 'globe.html'} (bmdsim view {run_dir})",
                       highlight=False)  # fmt: skip
     else:

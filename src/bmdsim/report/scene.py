@@ -54,6 +54,7 @@ from czml3.properties import (
 from czml3.types import Cartesian2Value, TimeInterval
 from pyproj import Geod
 
+from bmdsim._io import write_text_atomic
 from bmdsim.architectures import ARCHITECTURES
 
 __all__ = ["CESIUM_CDN", "CESIUM_VERSION", "EPOCH", "build_scene", "globe_html", "write_scene"]
@@ -366,8 +367,10 @@ def globe_html(meta: dict[str, Any]) -> str:
 
 
 def write_scene(run_dir: Path) -> None:
-    """Write ``scene.czml`` and ``globe.html`` into a run folder (from its data)."""
+    """Write ``scene.czml`` and ``globe.html`` into a run folder (from its data), each
+    atomically; both are built before either is written."""
     run_dir = Path(run_dir)
     packets, meta = build_scene(run_dir)
-    (run_dir / "scene.czml").write_text(Document(packets=packets).dumps())
-    (run_dir / "globe.html").write_text(globe_html(meta))
+    czml, page = Document(packets=packets).dumps(), globe_html(meta)
+    write_text_atomic(run_dir / "scene.czml", czml)
+    write_text_atomic(run_dir / "globe.html", page)
