@@ -269,6 +269,7 @@ def ivp_fly(
         cda, inv_beta, az, loft, t_vert, t_pitch,
     )  # fmt: skip
     p[_k.P_T_END_BOOST] = t_eb
+    p[_k.P_CAZ], p[_k.P_SAZ] = math.cos(az), math.sin(az)
     earth = np.array([a_e, f_e, mu, j2, om])
 
     def rhs_for(kind: int, t_ign: float, m_ign: float, mdot: float, ve: float, t_law: float

@@ -160,3 +160,66 @@ def test_escape_is_no_impact() -> None:
     tr = fly_free(0.0, 0.0, 200e3, 11500.0, 0.5, 0.0, settings=st)
     assert tr.status_names() == ["no-impact"]
     assert np.isnan(tr.impact_time_s[0])
+
+
+def test_trig_free_geodetic_up_and_height_match_the_exact_conversion() -> None:
+    """`_geodetic_up_h` (powered flight's right-hand side and the event functions) gives the
+    same height and up vector as `ecef_to_geodetic` + the up direction of that latitude and
+    longitude: to 1e-6 m and 1e-12, from 5 km below the surface to 40,000 km above, at every
+    latitude including the poles and the equator (it is the same closed form, rearranged)."""
+    from bmdsim.physics.earth import WGS84, geodetic_to_ecef, up_north_east
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    lat = np.concatenate([rng.uniform(-np.pi / 2, np.pi / 2, n), [np.pi / 2, -np.pi / 2, 0.0]])
+    lon = np.concatenate([rng.uniform(-np.pi, np.pi, n), [0.3, -2.0, 1.0]])
+    h = np.concatenate([rng.uniform(-5e3, 4e7, n), [1e5, 0.0, 0.0]])
+    r = geodetic_to_ecef(lat, lon, h, WGS84)
+    lat_x, lon_x, h_x = ecef_to_geodetic(r, WGS84)
+    up_x, _, _ = up_north_east(lat_x, lon_x)
+    for i in range(lat.size):
+        ux, uy, uz, hh = k._geodetic_up_h(r[i, 0], r[i, 1], r[i, 2], WGS84.a_m, WGS84.f)
+        assert abs(hh - h_x[i]) < 1e-6 + 1e-12 * abs(h_x[i])
+        assert np.max(np.abs(np.array([ux, uy, uz]) - up_x[i])) < 1e-12
+
+
+def test_radial_height_bounds_the_geodetic_height_within_the_margin() -> None:
+    """The event screens decide the sign of h - level from the radial height hr using
+    0 <= hr - h <= RADIAL_MARGIN * hr above the ellipsoid (and the mirror bound below it);
+    check the bound on WGS84 from 10 km below to 40,000 km above, all latitudes."""
+    from bmdsim.physics.earth import WGS84, geodetic_to_ecef
+
+    rng = np.random.default_rng(4)
+    lat = rng.uniform(-np.pi / 2, np.pi / 2, 20000)
+    lon = rng.uniform(-np.pi, np.pi, 20000)
+    h = rng.uniform(-1e4, 4e7, 20000)
+    r = geodetic_to_ecef(lat, lon, h, WGS84)
+    hr = np.array([k._height_for_density(*ri, WGS84.a_m, WGS84.f) for ri in r])
+    above = h >= 0.0
+    excess = hr[above] - h[above]
+    assert np.all(excess >= -1e-6)
+    assert np.all(excess <= 0.6 * k.RADIAL_MARGIN * hr[above] + 1e-6)
+    below = ~above
+    assert np.all(h[below] >= hr[below] - 1e-6)
+    assert np.all(h[below] - hr[below] <= 0.6 * k.RADIAL_MARGIN * np.abs(hr[below]) + 1e-6)
+
+
+def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
+    """`burnout_state_ecef` (a numba loop) equals position from `geodetic_to_ecef` and
+    velocity v (sin(gamma) up + cos(gamma) (cos(az) north + sin(az) east)) to rounding."""
+    from bmdsim.physics.earth import WGS84, geodetic_to_ecef, up_north_east
+    from bmdsim.physics.flyout import burnout_state_ecef
+
+    rng = np.random.default_rng(5)
+    n = 500
+    lat, lon = rng.uniform(-1.5, 1.5, n), rng.uniform(-3.1, 3.1, n)
+    alt, v = rng.uniform(0.0, 4e5, n), rng.uniform(100.0, 8000.0, n)
+    g, az = rng.uniform(-0.5, 1.5, n), rng.uniform(0.0, 2 * np.pi, n)
+    r, vel = burnout_state_ecef(lat, lon, alt, v, g, az, WGS84)
+    up, north, east = up_north_east(lat, lon)
+    want = v[:, None] * (np.sin(g)[:, None] * up + np.cos(g)[:, None] * (
+        np.cos(az)[:, None] * north + np.sin(az)[:, None] * east))  # fmt: skip
+    np.testing.assert_allclose(r, geodetic_to_ecef(lat, lon, alt, WGS84), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(vel, want, rtol=0, atol=1e-9)
+    r1, v1 = burnout_state_ecef(0.5, 0.2, 1e5, 3000.0, 0.4, 1.0, WGS84)  # scalars -> (1, 3)
+    assert r1.shape == (1, 3) and v1.shape == (1, 3)

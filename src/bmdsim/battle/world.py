@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bmdsim import KERNELS_HASH
 from bmdsim._io import write_text_atomic
 from bmdsim.engagement.engage import kinematics, radar_geometry
 from bmdsim.engagement.flyout_table import default_cache_dir, get_flyout_table
@@ -313,7 +314,8 @@ def _asset_cities(scn: Scenario, territory: dict[str, frozenset[str]]
 
 def _aim_cache_path(missile: Missile, launch: Point, shape: str, apogee_km: float | None,
                     settings: FlyoutSettings = ENGINE_FLYOUT) -> Path:  # fmt: skip
-    blob = json.dumps({"v": AIM_CACHE_VERSION, "missile": missile.model_dump(mode="json"),
+    blob = json.dumps({"v": AIM_CACHE_VERSION, "kernels": KERNELS_HASH,
+                       "missile": missile.model_dump(mode="json"),
                        "launch": [launch.lat_deg, launch.lon_deg, launch.alt_m],
                        "shape": shape, "apogee_km": apogee_km, "tol": AIM_TOL_M,
                        "family_rounds": AIM_FAMILY_ROUNDS,

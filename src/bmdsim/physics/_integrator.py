@@ -10,10 +10,10 @@ with ECEF at t = 0 and in which the Earth turns about z at omega):
 as in Gronlund & Wright, "Depressed Trajectory SLBMs", Science & Global Security 3 (1992),
 appendix, and Forden, Science & Global Security 15 (2007). Events are sign changes of scalar
 functions g(t) (altitude minus a level; dh/dt for apogee), located on the quintic Hermite
-interpolant of each accepted step (Illinois regula falsi, then Newton polish on the exact
-geodetic height), never by the nearest time step. Steps end exactly at stage ignitions and
-burnouts and at switches of the steering law, so that no step straddles a discontinuity of
-thrust, mass or thrust direction.
+interpolant of each accepted step (Illinois regula falsi on a cheap neighbour of g: the radial
+height or radial velocity, then Newton polish on the exact g), never by the nearest time step.
+Steps end exactly at stage ignitions and burnouts and at switches of the steering law, so that no
+step straddles a discontinuity of thrust, mass or thrust direction.
 """
 
 from __future__ import annotations
@@ -24,7 +24,11 @@ import numba
 import numpy as np
 
 from bmdsim.physics.atmosphere import density_scalar
-from bmdsim.physics.earth import ecef_to_geodetic_scalar, gravity_scalar
+from bmdsim.physics.earth import (
+    ecef_to_geodetic_scalar,
+    geodetic_to_ecef_scalar,
+    gravity_scalar,
+)
 
 # Status codes per trajectory (errors are returned per element, not raised: sgp4 style).
 STATUS_OK = 0
@@ -48,7 +52,8 @@ _DRAG_CEILING_M = 2.0e5
 # Per-trajectory phase parameters, packed in one small array `p` for the right-hand side.
 P_T_IGN, P_M_IGN, P_MDOT, P_VE, P_CDA, P_INV_BETA = 0, 1, 2, 3, 4, 5
 P_AZIMUTH, P_LOFT, P_T_VERT, P_T_PITCH, P_T_END_BOOST = 6, 7, 8, 9, 10
-N_P = 11
+P_CAZ, P_SAZ = 11, 12  # cos and sin of the azimuth
+N_P = 13
 # Earth parameters, packed in `earth`: a (m), f, mu (m^3/s^2), J2, omega (rad/s).
 
 # Inlining: only the right-hand side (`_accel` and its two helpers, 7 calls per step) is
@@ -58,11 +63,48 @@ N_P = 11
 
 
 @numba.njit(cache=True, inline="always")
-def _up_north_east(x: float, y: float, lat: float) -> tuple:
-    lam = math.atan2(y, x)
-    cl, sl = math.cos(lat), math.sin(lat)
-    cm, sm = math.cos(lam), math.sin(lam)
-    return (cl * cm, cl * sm, sl), (-sl * cm, -sl * sm, cl), (-sm, cm, 0.0)
+def _geodetic_up_h(x: float, y: float, z: float, a: float, f: float) -> tuple:
+    """Geodetic up unit vector (ECEF) and height above the ellipsoid, without trigonometry.
+
+    Vermeille's closed form (as in `earth.ecef_to_geodetic_scalar`) gives tan(lat) as a ratio
+    and the longitude's cosine and sine are x / rxy and y / rxy, so the right-hand side of
+    powered flight and the event functions need no atan2, sin or cos (about half the cost of
+    the exact conversion). Points inside the evolute (within ~43 km of the centre: no flight
+    gets there) take the general conversion."""
+    rxy = math.sqrt(x * x + y * y)
+    e2 = f * (2.0 - f)
+    e4 = e2 * e2
+    e2m = (1.0 - f) * (1.0 - f)
+    if e4 == 0.0:
+        rn = math.sqrt(rxy * rxy + z * z)
+        return x / rn, y / rn, z / rn, rn - a
+    p = (rxy / a) * (rxy / a)
+    q = e2m * (z / a) * (z / a)
+    r = (p + q - e4) / 6.0
+    s = e4 * p * q / 4.0
+    r2 = r * r
+    r3 = r * r2
+    disc = s * (2.0 * r3 + s)
+    if disc < 0.0 or r <= 0.0:
+        lat, lon, hh = ecef_to_geodetic_scalar(x, y, z, a, f)
+        cl = math.cos(lat)
+        return cl * math.cos(lon), cl * math.sin(lon), math.sin(lat), hh
+    t3 = s + r3
+    t3 += -math.sqrt(disc) if t3 < 0.0 else math.sqrt(disc)
+    tt = np.cbrt(t3)
+    u = r + tt + (r2 / tt if tt != 0.0 else 0.0)
+    v = math.sqrt(u * u + e4 * q)
+    uv = e4 * q / (v - u) if u < 0.0 else u + v
+    w = max(0.0, e2 * (uv - q) / (2.0 * v))
+    k = uv / (math.sqrt(uv + w * w) + w)
+    k2 = k + e2
+    d = k * rxy / k2
+    hh = (1.0 - e2m / k) * math.sqrt(d * d + z * z)
+    pc, qs = rxy / k2, z / k  # proportional to cos(lat), sin(lat)
+    nrm = math.sqrt(pc * pc + qs * qs)
+    if rxy > 0.0:
+        return pc / nrm * x / rxy, pc / nrm * y / rxy, qs / nrm, hh
+    return 0.0, 0.0, math.copysign(1.0, z), hh
 
 
 @numba.njit(cache=True, inline="always")
@@ -94,7 +136,7 @@ def _accel(
     `t_law` picks the steering law (vertical rise, pitch-over, gravity turn): the midpoint of
     the current step, so that every stage of a step uses the law of the step's interval."""
     a_e, f_e, omega = earth[0], earth[1], earth[4]
-    lat, h = 0.0, 0.0
+    h = 0.0
     x, yy, z = y[0], y[1], y[2]
     vx, vy, vz = y[3], y[4], y[5]
     ax, ay, az = gravity_scalar(x, yy, z, earth[2], a_e, earth[3])
@@ -103,10 +145,11 @@ def _accel(
     vry = vy - omega * x
     vrz = vz
     low = (x * x + yy * yy + z * z) < (a_e + _DRAG_CEILING_M) ** 2
+    upx, upy, upz = 0.0, 0.0, 1.0
     if kind == _BURN:
-        lat, _lon, h = ecef_to_geodetic_scalar(x, yy, z, a_e, f_e)
+        upx, upy, upz, h = _geodetic_up_h(x, yy, z, a_e, f_e)
     elif drag and (kind == _COAST or low):
-        lat, h = 0.0, _height_for_density(x, yy, z, a_e, f_e)
+        h = _height_for_density(x, yy, z, a_e, f_e)
     if kind != _FREE or (drag and low):
         m = 1.0
         if kind == _BURN:
@@ -125,11 +168,17 @@ def _accel(
             az -= kd * vrz
         if kind == _BURN:
             acc = p[P_MDOT] * p[P_VE] / m
-            up, north, east = _up_north_east(x, yy, lat)
-            ca, sa = math.cos(p[P_AZIMUTH]), math.sin(p[P_AZIMUTH])
-            hx = ca * north[0] + sa * east[0]
-            hy = ca * north[1] + sa * east[1]
-            hz = ca * north[2] + sa * east[2]
+            # north = (-sin lat cos lon, -sin lat sin lon, cos lat); east = (-sin lon, cos lon, 0)
+            up = (upx, upy, upz)
+            chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
+            if chor > 0.0:
+                cm, sm = upx / chor, upy / chor
+            else:
+                cm, sm = 1.0, 0.0
+            ca, sa = p[P_CAZ], p[P_SAZ]
+            hx = ca * (-upz * cm) - sa * sm
+            hy = ca * (-upz * sm) + sa * cm
+            hz = ca * chor
             t_vert, t_pitch = p[P_T_VERT], p[P_T_PITCH]
             if t_law < t_vert:
                 ux, uy, uz = up
@@ -265,24 +314,32 @@ def _event_g(
     y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float
 ) -> float:
     """Event functions: 0 -> h - level (m); 1 -> dh/dt (m/s), the apogee condition."""
-    lat, _lon, h = ecef_to_geodetic_scalar(y[0], y[1], y[2], a_e, f_e)
+    upx, upy, upz, h = _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)
     if which == 0:
         return h - level
-    lam = math.atan2(y[1], y[0])
-    cl = math.cos(lat)
-    upx, upy, upz = cl * math.cos(lam), cl * math.sin(lam), math.sin(lat)
-    vrx = y[3] + omega * y[1]
-    vry = y[4] - omega * y[0]
-    return upx * vrx + upy * vry + upz * y[5]
+    return upx * (y[3] + omega * y[1]) + upy * (y[4] - omega * y[0]) + upz * y[5]
+
+
+# The height along the geocentric radius above the ellipsoid, hr, bounds the geodetic height h:
+# outside the ellipsoid hr - RADIAL_MARGIN * hr <= h <= hr (the radial path to the surface is
+# no shorter than the normal one; the excess is second order in the flattening: 0.56 m at
+# 100 km, 4.9 m at 1,000 km, 22 m at 10,000 km on WGS84, i.e. < 5.6e-6 hr), and inside it
+# hr <= h <= hr + RADIAL_MARGIN |hr|. The margin has a factor ~2 of safety; screens that decide
+# an event's sign from hr use it, and fall back to the exact height when the bound is too loose.
+RADIAL_MARGIN = 1.0e-5
 
 
 @numba.njit(cache=True)
 def _level_screen(y: np.ndarray, level: float, a_e: float, f_e: float, omega: float) -> float:
-    """A value with the sign of h - level: |r| - a when that is already >= level (the geodetic
-    height is never below |r| - a), else the exact h - level."""
-    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
-    if rn - a_e >= level:
-        return rn - a_e - level
+    """A value with the sign of h - level: from the radial height hr when its bounds decide the
+    sign (the common case), else the exact h - level."""
+    hr = _height_for_density(y[0], y[1], y[2], a_e, f_e)
+    m = RADIAL_MARGIN * abs(hr) + 1e-3
+    lo, hi = (hr - m, hr) if hr >= 0.0 else (hr, hr + m)
+    if lo > level:
+        return lo - level
+    if hi <= level:
+        return hi - level
     return _event_g(y, 0, level, a_e, f_e, omega)
 
 
@@ -290,24 +347,32 @@ def _level_screen(y: np.ndarray, level: float, a_e: float, f_e: float, omega: fl
 def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
     """A value with the sign of dh/dt: the radial velocity where it is far from zero (the
     geodetic and geocentric verticals differ by < 0.2 deg), else the exact dh/dt."""
+    vr = _radial_velocity(y, omega)
     vrx = y[3] + omega * y[1]
     vry = y[4] - omega * y[0]
-    vrz = y[5]
-    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
-    vr = (y[0] * vrx + y[1] * vry + y[2] * vrz) / rn
-    vn = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
+    vn = math.sqrt(vrx * vrx + vry * vry + y[5] * y[5])
     if abs(vr) > 0.005 * vn:
         return vr
     return _event_g(y, 1, 0.0, a_e, f_e, omega)
 
 
 @numba.njit(cache=True)
+def _radial_velocity(y: np.ndarray, omega: float) -> float:
+    """Earth-relative velocity along the geocentric radius, m/s."""
+    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+    return (y[0] * (y[3] + omega * y[1]) + y[1] * (y[4] - omega * y[0]) + y[2] * y[5]) / rn
+
+
+@numba.njit(cache=True)
 def _g(y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float,
        fast: bool) -> float:  # fmt: skip
-    """`_event_g`, or with `fast` the radial height above the ellipsoid minus the level (equal
-    to the geodetic height on the surface, within 2 m below 200 km)."""
+    """`_event_g`, or with `fast` a cheap neighbour with a nearby root: the radial height above
+    the ellipsoid minus the level (equal to the geodetic height on the surface, within
+    RADIAL_MARGIN of it above), or the radial velocity for dh/dt."""
     if fast:
-        return _height_for_density(y[0], y[1], y[2], a_e, f_e) - level
+        if which == 0:
+            return _height_for_density(y[0], y[1], y[2], a_e, f_e) - level
+        return _radial_velocity(y, omega)
     return _event_g(y, which, level, a_e, f_e, omega)
 
 
@@ -327,7 +392,9 @@ def _illinois_s(
     fast: bool,
 ) -> float:
     """Fraction s in [0, 1] of the step where g changes sign (Illinois method on the quintic
-    Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or m/s for dh/dt)."""
+    Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or m/s for dh/dt); with `fast`
+    (a cheap neighbour of g, whose root only seeds the polish) to 1 ms or |g| < 1e-2."""
+    t_tol, g_tol = (1e-3, 1e-2) if fast else (1e-6, 1e-4)
     sa, sb = 0.0, 1.0
     _hermite5(y0, f0, y1, f1, h, sa, work)
     ga = _g(work, which, level, a_e, f_e, omega, fast)
@@ -352,7 +419,7 @@ def _illinois_s(
             if side == 1:
                 gb *= 0.5
             side = 1
-        if abs(sb - sa) * h < 1e-6 or abs(gc) < 1e-4:
+        if abs(sb - sa) * h < t_tol or abs(gc) < g_tol:
             return sc
     return 0.5 * (sa + sb)
 
@@ -369,30 +436,39 @@ def _locate(
     a_e: float,
     f_e: float,
     omega: float,
+    mu: float,
     work: np.ndarray,
 ) -> float:
     """Fraction s in [0, 1] of the step where the event function g changes sign.
 
-    Altitude events are first located on the cheap radial height (the exact root for the
-    ellipsoid surface itself), then polished by Newton steps on the exact geodetic height
-    (dh/dt from the interpolated velocity) to |h - level| < 1 mm; any failure falls back to
-    the Illinois method on the exact g, as does the apogee (dh/dt = 0)."""
-    if which == 0:
-        s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True)
-        for _ in range(4):
-            _hermite5(y0, f0, y1, f1, h, s, work)
-            g = _event_g(work, 0, level, a_e, f_e, omega)
-            if abs(g) < 1e-3:
-                return s
-            rn = math.sqrt(work[0] ** 2 + work[1] ** 2 + work[2] ** 2)
-            vr = (work[0] * (work[3] + omega * work[1]) + work[1] * (work[4] - omega * work[0])
-                  + work[2] * work[5]) / rn  # fmt: skip
-            if vr == 0.0:
-                break
-            s_new = s - g / (vr * h)
-            if not 0.0 <= s_new <= 1.0:
-                break
-            s = s_new
+    The root is first found roughly (1 ms) on a cheap neighbour of g (`_g` with `fast`: the
+    radial height, whose root is within RADIAL_MARGIN of the exact one, or the radial velocity,
+    within ~2 s of the geodetic apogee), then polished by Newton steps on the exact g to
+    |h - level| < 1 mm or |dh/dt| < 1e-5 m/s. The slope is that of the neighbour: the radial
+    velocity for the height, the radial acceleration -mu/r^2 + v_t^2/r for dh/dt (each within
+    ~1 % of the exact slope, so every step gains two digits). If the polish leaves the step or
+    stalls, the Illinois method on the exact g decides."""
+    s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True)
+    gtol = 1e-3 if which == 0 else 1e-5
+    for _ in range(6):
+        _hermite5(y0, f0, y1, f1, h, s, work)
+        g = _event_g(work, which, level, a_e, f_e, omega)
+        if abs(g) < gtol:
+            return s
+        rn = math.sqrt(work[0] ** 2 + work[1] ** 2 + work[2] ** 2)
+        vr = _radial_velocity(work, omega)
+        if which == 0:
+            slope = vr
+        else:
+            vx, vy = work[3] + omega * work[1], work[4] - omega * work[0]
+            v2 = vx * vx + vy * vy + work[5] * work[5]
+            slope = -mu / (rn * rn) + (v2 - vr * vr) / rn
+        if slope == 0.0:
+            break
+        s_new = s - g / (slope * h)
+        if not 0.0 <= s_new <= 1.0:
+            break
+        s = s_new
     return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False)
 
 
@@ -452,7 +528,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps = out
     steer, drag, reentry_level_m, t_max, sample_dt = opt
     y, y1, yt, k, p, rr, vv, tph = work
-    a_e, f_e, omega = earth[0], earth[1], earth[4]
+    a_e, f_e, mu, omega = earth[0], earth[1], earth[2], earth[4]
     h_max = tol[3]
     for j in range(3):
         y[j] = r0[i, j]
@@ -483,12 +559,13 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         tc = t_end_boost + st_coast[i, s]
     p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
     p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
+    p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
     p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
     level = h_impact[i]
     # powered flight that sinks 1 km below the launch point (or the impact level) has crashed
-    crash_level = min(level, ecef_to_geodetic_scalar(y[0], y[1], y[2], a_e, f_e)[2]) - 1000.0
+    crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
     t = 0.0
-    h = min(1.0, h_max)
+    h = h_max
     apogee_h = -np.inf
     phase_stage = 0
     stage_done = False
@@ -516,6 +593,12 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         scale = tol[4] / tol[0] if kind != _FREE else 1.0
         tph[0], tph[1], tph[2] = tol[0] * scale, tol[1] * scale, tol[2] * scale
         _accel(t, y, k, 0, kind, steer, drag, p, earth, t + 1e-9)
+        if kind == _FREE and not drag:
+            # gravity alone is smooth: the error estimate sizes the first step reliably
+            h = h_max
+        else:
+            # drag switches on within a step and thrust changes at ignitions: start small
+            h = min(h, 1.0)
         while t < t_end:
             hstep = min(h, h_max)
             t_next = t + hstep
@@ -543,7 +626,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             stop_s = 2.0
             g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
             if t1 > t_vert[i] and g_apo0 > 0.0 and g_apo1 <= 0.0:
-                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, yt)
+                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, mu, yt)
                 _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                 hr = _event_g(yt, 0, 0.0, a_e, f_e, omega)
                 if hr > apogee_h:
@@ -551,18 +634,17 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                     _record(i, EV_APOGEE, t + sroot * hstep, yt, omega, rr, vv, ev_t, ev_r, ev_v)
             g_apo0 = g_apo1
             if kind == _FREE:
-                # h >= |r| - a: the exact geodetic height is needed only below a level
+                # the radial height decides the sign except within RADIAL_MARGIN of a level
                 if np.isnan(ev_t[i, EV_REENTRY]):
                     g1r = _level_screen(y1, reentry_level_m, a_e, f_e, omega)
-                    if g1r <= 0.0 and _event_g(y, 0, reentry_level_m, a_e, f_e, omega) > 0.0:
-                        sroot = _locate(
-                            y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e, omega, yt
-                        )
+                    if g1r <= 0.0 and _level_screen(y, reentry_level_m, a_e, f_e, omega) > 0.0:
+                        sroot = _locate(y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e,
+                                        omega, mu, yt)  # fmt: skip
                         _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                         _record(i, EV_REENTRY, t + sroot * hstep, yt, omega, rr, vv,
                                 ev_t, ev_r, ev_v)  # fmt: skip
                 if _level_screen(y1, level, a_e, f_e, omega) <= 0.0:
-                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, yt)
+                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, mu, yt)
             elif _level_screen(y1, crash_level, a_e, f_e, omega) < 0.0:
                 status[i] = STATUS_CRASH_IN_BOOST
                 stop_s = 1.0
@@ -614,16 +696,34 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 kind = _COAST
             else:
                 phase_stage += 1
-            h = min(h, 1.0)
         elif kind == _COAST:
             phase_stage += 1
             kind = _BURN
-            h = min(h, 1.0)
         else:
             status[i] = STATUS_NO_IMPACT
             finished = True
     n_samp[i] = ns
     n_steps[i] = nsteps
+
+
+@numba.njit(cache=True)
+def burnout_states(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, speed: np.ndarray,
+                   gamma: np.ndarray, azimuth: np.ndarray, a: float, f: float,
+                   r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
+    """ECEF positions and Earth-relative velocities of bodies at geodetic points moving at
+    `speed` with flight-path angle `gamma` above the local horizontal, heading `azimuth`
+    (the loop behind `flyout.burnout_state_ecef`)."""
+    for i in range(lat.shape[0]):
+        x, y, z = geodetic_to_ecef_scalar(lat[i], lon[i], alt[i], a, f)
+        r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
+        cl, sl = math.cos(lat[i]), math.sin(lat[i])
+        cm, sm = math.cos(lon[i]), math.sin(lon[i])
+        ca, sa = math.cos(azimuth[i]), math.sin(azimuth[i])
+        vu, vh = speed[i] * math.sin(gamma[i]), speed[i] * math.cos(gamma[i])
+        # up = (cl cm, cl sm, sl); north = (-sl cm, -sl sm, cl); east = (-sm, cm, 0)
+        v_out[i, 0] = vu * cl * cm + vh * (-ca * sl * cm - sa * sm)
+        v_out[i, 1] = vu * cl * sm + vh * (-ca * sl * sm + sa * cm)
+        v_out[i, 2] = vu * sl + vh * ca * cl
 
 
 # Work is split into this many interleaved chunks (enough for load balance on many cores); each

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from bmdsim.physics import _integrator as _k
-from bmdsim.physics.earth import EarthModel, geodetic_to_ecef, up_north_east
+from bmdsim.physics.earth import EarthModel, geodetic_to_ecef
 from bmdsim.physics.trajectory import Trajectories
 
 if TYPE_CHECKING:
@@ -340,15 +340,16 @@ def burnout_state_ecef(
     """ECEF position and Earth-relative velocity of a body at a geodetic point, moving at
     `speed` with flight-path angle `gamma` above the local (geodetic) horizontal, heading
     `azimuth` clockwise from north."""
-    lat, lon, alt, v, g, az = np.broadcast_arrays(
+    args = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
           (lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad))
     )  # fmt: skip
-    r = geodetic_to_ecef(lat, lon, alt, earth)
-    up, north, east = up_north_east(lat, lon)
-    horiz = np.cos(az)[:, None] * north + np.sin(az)[:, None] * east
-    vel = v[:, None] * (np.sin(g)[:, None] * up + np.cos(g)[:, None] * horiz)
-    return r, vel
+    flat = [np.ascontiguousarray(a.reshape(-1)) for a in args]
+    n = flat[0].shape[0]
+    r, vel = np.empty((n, 3)), np.empty((n, 3))
+    _k.burnout_states(*flat, earth.a_m, earth.f, r, vel)
+    shape = (*args[0].shape, 3)
+    return r.reshape(shape), vel.reshape(shape)
 
 
 def fly_free(
