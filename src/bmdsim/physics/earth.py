@@ -255,6 +255,128 @@ def up_north_east_scalar(
     return (cl * cm, cl * sm, sl), (-sl * cm, -sl * sm, cl), (-sm, cm, 0.0)
 
 
+#: Vincenty's iteration stops when lambda moves by less than this, rad (~6e-6 m on the Earth)
+VINCENTY_TOL_RAD = 1e-12
+#: ... and gives up after this many iterations (nearly antipodal points: see
+#: `geodesic_distance_scalar`)
+VINCENTY_MAX_ITER = 50
+
+
+@numba.njit(cache=True)
+def reduced_latitude_scalar(lat_rad: float, f: float) -> tuple[float, float]:
+    """(sin, cos) of the reduced (parametric) latitude beta of a geodetic latitude (rad) on an
+    ellipsoid of flattening f: tan beta = (1 - f) tan lat, computed without the tangent (exact
+    at the poles).
+
+    References
+    ----------
+    T. Vincenty, Survey Review 23(176) (1975) 88-93, eq. (1) ("reduced latitude" U).
+    """
+    y = (1.0 - f) * math.sin(lat_rad)
+    x = math.cos(lat_rad)
+    r = math.hypot(x, y)
+    return y / r, x / r
+
+
+@numba.njit(cache=True)
+def vincenty_distance_reduced(
+    su1: float, cu1: float, su2: float, cu2: float, dlon_rad: float, a: float, f: float
+) -> tuple[float, bool]:
+    """Geodesic distance (m) on the ellipsoid (a [m], f) between two points given by the sine
+    and cosine of their reduced latitudes (`reduced_latitude_scalar`) and their difference of
+    longitude (rad, any value): Vincenty's inverse formula.
+
+    Returns (distance_m, converged). ``converged`` is False where the iteration on the
+    auxiliary-sphere longitude lambda does not settle within `VINCENTY_MAX_ITER` steps, settles
+    slowly (last step more than half the one before: the remaining error could exceed the
+    last step) or leaves [0, pi], and for exactly antipodal points: in short, for nearly
+    antipodal pairs, for which the caller must use another method (Karney's,
+    `geodesic_inverse`); the distance is then NaN. NaN inputs give (NaN, True). On the
+    sphere (f = 0) lambda = dlon at once and the result is the exact great-circle distance
+    a sigma, sigma from the well-conditioned atan2 form.
+
+    References
+    ----------
+    T. Vincenty, "Direct and inverse solutions of geodesics on the ellipsoid with application
+    of nested equations", Survey Review 23(176) (1975) 88-93, inverse formulae (13)-(17), (10),
+    (11), (3), (4), (6), (19); the iteration stops when lambda moves by `VINCENTY_TOL_RAD`
+    (his 1e-12).
+    """
+    big_l = abs(dlon_rad) % (2.0 * math.pi)  # exact (fmod of a non-negative number)
+    if big_l > math.pi:
+        big_l = 2.0 * math.pi - big_l
+    if math.isnan(big_l + su1 + cu1 + su2 + cu2):
+        return math.nan, True
+    su1su2 = su1 * su2
+    cu1cu2 = cu1 * cu2
+    lam = big_l
+    ss = cs = sig = c2a = c2sm = 0.0
+    converged = False
+    step_prev = math.inf
+    for _ in range(VINCENTY_MAX_ITER):
+        sl = math.sin(lam)
+        cl = math.cos(lam)
+        t1 = cu2 * sl
+        t2 = cu1 * su2 - su1 * cu2 * cl
+        ss = math.sqrt(t1 * t1 + t2 * t2)  # (14)
+        cs = su1su2 + cu1cu2 * cl  # (15)
+        if ss == 0.0:  # coincident points, or exactly antipodal ones (no unique geodesic)
+            return (0.0, True) if cs > 0.0 else (math.nan, False)
+        sig = math.atan2(ss, cs)  # (16)
+        sa = cu1cu2 * sl / ss  # (17)
+        c2a = 1.0 - sa * sa
+        c2sm = cs - 2.0 * su1su2 / c2a if c2a != 0.0 else 0.0  # (18); equatorial line: 0
+        c = f / 16.0 * c2a * (4.0 + f * (4.0 - 3.0 * c2a))  # (10)
+        prev = lam
+        lam = big_l + (1.0 - c) * f * sa * (
+            sig + c * ss * (c2sm + c * cs * (-1.0 + 2.0 * c2sm * c2sm))
+        )  # (11)
+        step = abs(lam - prev)
+        if step <= VINCENTY_TOL_RAD:
+            # A slowly contracting iteration (nearly antipodal points) stops short of its limit
+            # by step r / (1 - r) (r: contraction ratio): accept r <= 1/2 only, so that the
+            # remaining error is below the last step.
+            converged = lam <= math.pi and step <= 0.5 * step_prev
+            break
+        step_prev = step
+    if not converged:
+        return math.nan, False
+    b = a * (1.0 - f)
+    u2 = c2a * f * (2.0 - f) / ((1.0 - f) * (1.0 - f))  # c2a (a^2 - b^2) / b^2
+    big_a = 1.0 + u2 / 16384.0 * (4096.0 + u2 * (-768.0 + u2 * (320.0 - 175.0 * u2)))  # (3)
+    big_b = u2 / 1024.0 * (256.0 + u2 * (-128.0 + u2 * (74.0 - 47.0 * u2)))  # (4)
+    dsig = big_b * ss * (c2sm + big_b / 4.0 * (
+        cs * (-1.0 + 2.0 * c2sm * c2sm)
+        - big_b / 6.0 * c2sm * (-3.0 + 4.0 * ss * ss) * (-3.0 + 4.0 * c2sm * c2sm)
+    ))  # fmt: skip  # (6)
+    return b * big_a * (sig - dsig), True  # (19)
+
+
+@numba.njit(cache=True)
+def geodesic_distance_scalar(
+    lat1_rad: float, lon1_rad: float, lat2_rad: float, lon2_rad: float, a: float, f: float
+) -> tuple[float, bool]:
+    """Geodesic distance (m) between two geodetic points (rad) on the ellipsoid (a [m], f):
+    Vincenty's inverse formula (`vincenty_distance_reduced`); returns (distance_m, converged).
+
+    Where ``converged`` is False (nearly antipodal points) the distance is NaN and the caller
+    must fall back to Karney's algorithm, as `geodesic_distance_m` does. Elsewhere the result
+    agrees with Karney's (pyproj) to better than 1 mm (tests/unit/test_earth.py).
+    """
+    su1, cu1 = reduced_latitude_scalar(lat1_rad, f)
+    su2, cu2 = reduced_latitude_scalar(lat2_rad, f)
+    return vincenty_distance_reduced(su1, cu1, su2, cu2, lon2_rad - lon1_rad, a, f)
+
+
+@numba.njit(cache=True)
+def _geodesic_distance_batch(
+    lat1: F64, lon1: F64, lat2: F64, lon2: F64, a: float, f: float, out: F64,
+    converged: NDArray[np.bool_],
+) -> None:  # fmt: skip
+    for i in range(lat1.size):
+        out[i], converged[i] = geodesic_distance_scalar(lat1[i], lon1[i], lat2[i], lon2[i], a, f)
+
+
 @numba.njit(cache=True)
 def _geodetic_to_ecef_batch(lat: F64, lon: F64, h: F64, a: float, f: float, out: F64) -> None:
     for i in range(lat.size):
@@ -569,6 +691,38 @@ def geodesic_inverse(
     az1 = _wrap_2pi(az1)
     az2 = _wrap_2pi(az2)
     return np.asarray(dist).reshape(shape), az1.reshape(shape), az2.reshape(shape)
+
+
+def geodesic_distance_m(
+    lat1_rad: ArrayLike,
+    lon1_rad: ArrayLike,
+    lat2_rad: ArrayLike,
+    lon2_rad: ArrayLike,
+    model: EarthModel = WGS84,
+) -> F64:
+    """Geodesic distance (m) on the model's ellipsoid between two points (rad); inputs
+    broadcast together.
+
+    The length of `geodesic_inverse`, 3 to 5 times faster: Vincenty's inverse formula in a
+    numba kernel (`geodesic_distance_scalar`), with Karney's algorithm (pyproj) for the pairs
+    where Vincenty's iteration does not converge (nearly antipodal points), so that it is
+    correct everywhere. Agrees with `geodesic_inverse` to better than 1 mm (0.08 mm worst over
+    200,000 random WGS84 pairs; tests/unit/test_earth.py checks 1 mm worldwide). Exact great
+    circles on the sphere (f = 0).
+
+    References
+    ----------
+    T. Vincenty, Survey Review 23(176) (1975) 88-93; C. F. F. Karney, J. Geodesy 87 (2013)
+    43-55 (the fallback).
+    """
+    shape, (p1, l1, p2, l2) = _flat(lat1_rad, lon1_rad, lat2_rad, lon2_rad)
+    out = np.empty(p1.size)
+    converged = np.empty(p1.size, dtype=np.bool_)
+    _geodesic_distance_batch(p1, l1, p2, l2, model.a_m, model.f, out, converged)
+    if not converged.all():
+        bad = ~converged
+        out[bad] = geodesic_inverse(p1[bad], l1[bad], p2[bad], l2[bad], model)[0]
+    return out.reshape(shape)
 
 
 def geodesic_direct(
