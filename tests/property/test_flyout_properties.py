@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bmdsim.models.missiles import get_missile
@@ -30,6 +30,9 @@ def test_range_grows_with_burnout_speed(v: float, dv: float, gamma: float) -> No
 @settings(max_examples=40, deadline=None)
 @given(la=lat, lo=lon, a=az, v=st.floats(1500.0, 7200.0), gamma=st.floats(5.0, 80.0),
        h=st.floats(0.0, 300e3), beta=st.floats(500.0, 50000.0))  # fmt: skip
+# found by hypothesis: launched 10 um above the impact level, a whole short flight inside the
+# first (200 s) vacuum step; the event search once stopped at the start, where |g| is tiny
+@example(la=0.0, lo=0.0, a=0.0, v=1500.0, gamma=5.0, h=1e-5, beta=500.0)
 def test_drag_never_adds_range_and_events_are_ordered(
     la: float, lo: float, a: float, v: float, gamma: float, h: float, beta: float
 ) -> None:

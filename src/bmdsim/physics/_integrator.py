@@ -393,8 +393,10 @@ def _illinois_s(
 ) -> float:
     """Fraction s in [0, 1] of the step where g changes sign (Illinois method on the quintic
     Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or m/s for dh/dt); with `fast`
-    (a cheap neighbour of g, whose root only seeds the polish) to 1 ms or |g| < 1e-2."""
-    t_tol, g_tol = (1e-3, 1e-2) if fast else (1e-6, 1e-4)
+    (a cheap neighbour of g, whose root only seeds the polish) to a bracket of 1 ms."""
+    # the fast stage stops on the bracket only: a |g| test would also accept a step end that
+    # merely starts near the level (a flight launched at the impact level), not the crossing
+    t_tol, g_tol = (1e-3, -1.0) if fast else (1e-6, 1e-4)
     sa, sb = 0.0, 1.0
     _hermite5(y0, f0, y1, f1, h, sa, work)
     ga = _g(work, which, level, a_e, f_e, omega, fast)

@@ -344,10 +344,10 @@ def burnout_state_ecef(
         *(np.atleast_1d(np.asarray(a, dtype=float)) for a in
           (lat_rad, lon_rad, alt_m, speed_m_s, gamma_rad, azimuth_rad))
     )  # fmt: skip
-    flat = [np.ascontiguousarray(a.reshape(-1)) for a in args]
-    n = flat[0].shape[0]
+    lat, lon, alt, v, g, az = (np.ascontiguousarray(a.reshape(-1)) for a in args)
+    n = lat.shape[0]
     r, vel = np.empty((n, 3)), np.empty((n, 3))
-    _k.burnout_states(*flat, earth.a_m, earth.f, r, vel)
+    _k.burnout_states(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel)
     shape = (*args[0].shape, 3)
     return r.reshape(shape), vel.reshape(shape)
 
