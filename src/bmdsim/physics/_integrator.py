@@ -56,13 +56,15 @@ P_CAZ, P_SAZ = 11, 12  # cos and sin of the azimuth
 N_P = 13
 # Earth parameters, packed in `earth`: a (m), f, mu (m^3/s^2), J2, omega (rad/s).
 
-# Inlining: only the right-hand side (`_accel` and its two helpers, 7 calls per step) is
-# inlined in numba's IR; the event and bookkeeping helpers are plain calls (LLVM may still
-# inline them). Inlining them all cost ~15 s more of the first compile (48 s vs 33 s on 2
-# cores) for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26).
+# Inlining: only the right-hand side (`_accel` and its helper `_height_for_density`, 7 calls
+# per step) is inlined in numba's IR; the powered-flight geometry (`_geodetic_up_h`), the event
+# and the bookkeeping helpers are plain calls (LLVM may still inline them): inlining the
+# geometry into the 7 copies of the right-hand side cost 16 s more of the first compile (49 s
+# vs 37 s on 2 cores) for a few per cent of boost speed; inlining the event helpers cost ~15 s
+# for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26).
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True)
 def _geodetic_up_h(x: float, y: float, z: float, a: float, f: float) -> tuple:
     """Geodetic up unit vector (ECEF) and height above the ellipsoid, without trigonometry.
 
