@@ -429,6 +429,70 @@ def _illinois_s(
 
 
 @numba.njit(cache=True)
+def _slope(y: np.ndarray, which: int, omega: float, mu: float) -> float:
+    """d/dt of the cheap neighbour of an event function at state y (within ~1 % of the exact
+    function's slope): the radial velocity for a height, the radial acceleration
+    -mu/r^2 + v_t^2/r for dh/dt."""
+    vr = _radial_velocity(y, omega)
+    if which == 0:
+        return vr
+    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
+    vx, vy = y[3] + omega * y[1], y[4] - omega * y[0]
+    v2 = vx * vx + vy * vy + y[5] * y[5]
+    return -mu / (rn * rn) + (v2 - vr * vr) / rn
+
+
+@numba.njit(cache=True)
+def _newton_s(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    which: int,
+    level: float,
+    a_e: float,
+    f_e: float,
+    omega: float,
+    mu: float,
+    work: np.ndarray,
+    fast: bool,
+    s_tol: float,
+    g_tol: float,
+) -> float:
+    """Root of g (`_g`, the cheap neighbour with `fast`) along the step's Hermite interpolant
+    from fraction s: a Newton step with `_slope` as the derivative, then secant steps (the
+    analytic slope is a few per cent off; the secant's is not). Returns the fraction where
+    |g| < g_tol or the last correction was below s_tol; -1 if an iterate leaves [0, 1], the
+    slope is not negative (every event here is a downward crossing) or 8 steps do not get there
+    (the caller then brackets)."""
+    s_prev, g_prev = -1.0, 0.0
+    for _ in range(8):
+        _hermite5(y0, f0, y1, f1, h, s, work)
+        g = _g(work, which, level, a_e, f_e, omega, fast)
+        if abs(g) < g_tol:
+            # every located event is a downward crossing (descent through a level; dh/dt
+            # turning negative): a root where g rises is the wrong one (a flight launched at
+            # the level starts on such a root)
+            return s if _slope(work, which, omega, mu) < 0.0 else -1.0
+        if s_prev < 0.0 or s == s_prev:
+            slope = _slope(work, which, omega, mu)
+        else:
+            slope = (g - g_prev) / ((s - s_prev) * h)
+        if slope >= 0.0:
+            return -1.0
+        ds = -g / (slope * h)
+        s_prev, g_prev = s, g
+        s += ds
+        if not 0.0 <= s <= 1.0:
+            return -1.0
+        if abs(ds) < s_tol:
+            return s
+    return -1.0
+
+
+@numba.njit(cache=True)
 def _locate(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -445,34 +509,28 @@ def _locate(
 ) -> float:
     """Fraction s in [0, 1] of the step where the event function g changes sign.
 
-    The root is first found roughly (1 ms) on a cheap neighbour of g (`_g` with `fast`: the
-    radial height, whose root is within RADIAL_MARGIN of the exact one, or the radial velocity,
-    within ~2 s of the geodetic apogee), then polished by Newton steps on the exact g to
-    |h - level| < 1 mm or |dh/dt| < 1e-5 m/s. The slope is that of the neighbour: the radial
-    velocity for the height, the radial acceleration -mu/r^2 + v_t^2/r for dh/dt (each within
-    ~1 % of the exact slope, so every step gains two digits). If the polish leaves the step or
-    stalls, the Illinois method on the exact g decides."""
-    s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True)
+    Two Newton-secant searches along the step's Hermite interpolant (`_newton_s`): first on a cheap
+    neighbour of g (`_g` with `fast`: the radial height, whose root is within RADIAL_MARGIN of
+    the exact one) from the secant of the step's end values, to 1 ms; then on the exact g from
+    there, to |h - level| < 1 mm or |dh/dt| < 1e-5 m/s. The apogee skips the first search: the
+    radial velocity's root is up to ~2 s from the geodetic apogee, no nearer than the secant of
+    its end values, so the exact search starts from that secant. Where a search leaves the step
+    or stalls, the Illinois method takes over (on the neighbour, bracketed, for the first; on
+    the exact g for the second)."""
+    ga = _g(y0, which, level, a_e, f_e, omega, True)
+    gb = _g(y1, which, level, a_e, f_e, omega, True)
+    s0 = ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5
+    s = s0
+    if which == 0:  # the radial height's root is within a metre of the exact one: worth it
+        s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, True,
+                      1e-3 / h, -1.0)  # fmt: skip
+        if s < 0.0:
+            s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True)
     gtol = 1e-3 if which == 0 else 1e-5
-    for _ in range(6):
-        _hermite5(y0, f0, y1, f1, h, s, work)
-        g = _event_g(work, which, level, a_e, f_e, omega)
-        if abs(g) < gtol:
-            return s
-        rn = math.sqrt(work[0] ** 2 + work[1] ** 2 + work[2] ** 2)
-        vr = _radial_velocity(work, omega)
-        if which == 0:
-            slope = vr
-        else:
-            vx, vy = work[3] + omega * work[1], work[4] - omega * work[0]
-            v2 = vx * vx + vy * vy + work[5] * work[5]
-            slope = -mu / (rn * rn) + (v2 - vr * vr) / rn
-        if slope == 0.0:
-            break
-        s_new = s - g / (slope * h)
-        if not 0.0 <= s_new <= 1.0:
-            break
-        s = s_new
+    s = _newton_s(y0, f0, y1, f1, h, s, which, level, a_e, f_e, omega, mu, work, False,
+                  0.0, gtol)  # fmt: skip
+    if s >= 0.0:
+        return s
     return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False)
 
 
