@@ -36,12 +36,12 @@ from typing import Any
 import numba
 import numpy as np
 import scipy
+from _results import record  # noqa: I001 (benchmarks/ is on sys.path when run)
 from numpy.typing import NDArray
 from rich.console import Console
 from rich.table import Table
 from scipy.integrate import solve_ivp
 
-from bmdsim._io import write_text_atomic
 from bmdsim.models.missiles import get_missile
 from bmdsim.physics import _integrator as _k
 from bmdsim.physics.aiming import LOFT_MAX_RAD, LOFT_MIN_RAD, aim, max_range_loft
@@ -842,7 +842,10 @@ def _threading_layer() -> str:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, allow_nan=True) + "\n")
+    """Write this benchmark's sections, keeping the other benchmarks' sections of the file
+    (engagement, compare, sweep), so that running this script alone does not drop them."""
+    for section, value in data.items():
+        record(section, value, path)
 
 
 def main(argv: list[str] | None = None) -> int:
