@@ -10,8 +10,8 @@ with ECEF at t = 0 and in which the Earth turns about z at omega):
 as in Gronlund & Wright, "Depressed Trajectory SLBMs", Science & Global Security 3 (1992),
 appendix, and Forden, Science & Global Security 15 (2007). Events are sign changes of scalar
 functions g(t) (altitude minus a level; dh/dt for apogee), located on the quintic Hermite
-interpolant of each accepted step (Illinois regula falsi on a cheap neighbour of g: the radial
-height or radial velocity, then Newton polish on the exact g), never by the nearest time step.
+interpolant of each accepted step (Newton-secant searches, on the radial height first for an
+altitude, then on the exact g; Illinois as the bracketed fallback), never by the nearest step.
 Steps end exactly at stage ignitions and burnouts and at switches of the steering law, so that no
 step straddles a discontinuity of thrust, mass or thrust direction.
 """
