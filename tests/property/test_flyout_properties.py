@@ -48,6 +48,39 @@ def test_drag_never_adds_range_and_events_are_ordered(
     assert dragged.apogee_altitude_m[0] >= h - 1e-6
 
 
+@settings(max_examples=40, deadline=None)
+@given(la=lat, lo=lon, a=az, v=st.floats(1500.0, 7200.0), gamma=st.floats(5.0, 80.0),
+       h=st.floats(0.0, 300e3), level=st.floats(-500.0, 3000.0), drag=st.booleans())  # fmt: skip
+@example(la=0.0, lo=0.0, a=0.0, v=1500.0, gamma=5.0, h=0.0, level=0.0, drag=False)
+def test_events_are_exact_roots(
+    la: float, lo: float, a: float, v: float, gamma: float, h: float, level: float, drag: bool
+) -> None:
+    """Whatever the flight, the located events are roots of their functions to the stated
+    tolerances (docs/model/flyout.md sect. 4): impact at the impact level and reentry at
+    100 km to 1 mm of geodetic height (checked with the exact conversion), apogee at
+    |dh/dt| < 1e-5 m/s (10 % allowed for the angle's own rounding), and each a downward
+    crossing."""
+    from bmdsim.physics.earth import ecef_to_geodetic
+    from bmdsim.physics.trajectory import flight_path_angle_rad
+
+    h0 = max(h, level)  # start at or above the impact level
+    tr = fly_free(math.radians(la), math.radians(lo), h0, v, math.radians(gamma),
+                  math.radians(a), beta_kg_m2=5000.0, impact_altitude_m=level,
+                  settings=FULL.with_(drag=drag))  # fmt: skip
+    assert np.all(tr.ok)
+    r, vel = tr.event_r_ecef_m[0], tr.event_v_ecef_m_s[0]
+    _, _, alt = ecef_to_geodetic(r, tr.earth)
+    gamma_ev = flight_path_angle_rad(r, vel, tr.earth)
+    assert abs(alt[k.EV_IMPACT] - level) < 1e-3
+    assert gamma_ev[k.EV_IMPACT] < 0.0
+    if np.isfinite(tr.event_t_s[0, k.EV_REENTRY]):
+        assert abs(alt[k.EV_REENTRY] - 100e3) < 1e-3
+        assert gamma_ev[k.EV_REENTRY] < 0.0
+    if np.isfinite(tr.event_t_s[0, k.EV_APOGEE]):  # dh/dt = |v| sin(gamma) below 1e-5 m/s
+        speed = float(np.linalg.norm(vel[k.EV_APOGEE]))
+        assert abs(speed * math.sin(gamma_ev[k.EV_APOGEE])) < 1.1e-5
+
+
 @settings(max_examples=15, deadline=None)
 @given(la=lat, lo=lon, a=az, loft=st.floats(2.0, 40.0), frac=st.floats(0.3, 0.95))
 def test_earlier_thrust_cutoff_never_flies_farther(
