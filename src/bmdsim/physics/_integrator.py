@@ -25,9 +25,10 @@ import numpy as np
 
 from bmdsim.physics.atmosphere import density_scalar
 from bmdsim.physics.earth import (
-    ecef_to_geodetic_scalar,
+    geodetic_cs_height_scalar,
     geodetic_to_ecef_scalar,
     gravity_scalar,
+    up_north_east_scalar,
 )
 
 # Status codes per trajectory (errors are returned per element, not raised: sgp4 style).
@@ -66,47 +67,17 @@ N_P = 13
 
 @numba.njit(cache=True)
 def _geodetic_up_h(x: float, y: float, z: float, a: float, f: float) -> tuple:
-    """Geodetic up unit vector (ECEF) and height above the ellipsoid, without trigonometry.
-
-    Vermeille's closed form (as in `earth.ecef_to_geodetic_scalar`) gives tan(lat) as a ratio
-    and the longitude's cosine and sine are x / rxy and y / rxy, so the right-hand side of
-    powered flight and the event functions need no atan2, sin or cos (about half the cost of
-    the exact conversion). Points inside the evolute (within ~43 km of the centre: no flight
-    gets there) take the general conversion."""
-    rxy = math.sqrt(x * x + y * y)
-    e2 = f * (2.0 - f)
-    e4 = e2 * e2
-    e2m = (1.0 - f) * (1.0 - f)
-    if e4 == 0.0:
-        rn = math.sqrt(rxy * rxy + z * z)
-        return x / rn, y / rn, z / rn, rn - a
-    p = (rxy / a) * (rxy / a)
-    q = e2m * (z / a) * (z / a)
-    r = (p + q - e4) / 6.0
-    s = e4 * p * q / 4.0
-    r2 = r * r
-    r3 = r * r2
-    disc = s * (2.0 * r3 + s)
-    if disc < 0.0 or r <= 0.0:
-        lat, lon, hh = ecef_to_geodetic_scalar(x, y, z, a, f)
-        cl = math.cos(lat)
-        return cl * math.cos(lon), cl * math.sin(lon), math.sin(lat), hh
-    t3 = s + r3
-    t3 += -math.sqrt(disc) if t3 < 0.0 else math.sqrt(disc)
-    tt = np.cbrt(t3)
-    u = r + tt + (r2 / tt if tt != 0.0 else 0.0)
-    v = math.sqrt(u * u + e4 * q)
-    uv = e4 * q / (v - u) if u < 0.0 else u + v
-    w = max(0.0, e2 * (uv - q) / (2.0 * v))
-    k = uv / (math.sqrt(uv + w * w) + w)
-    k2 = k + e2
-    d = k * rxy / k2
-    hh = (1.0 - e2m / k) * math.sqrt(d * d + z * z)
-    pc, qs = rxy / k2, z / k  # proportional to cos(lat), sin(lat)
-    nrm = math.sqrt(pc * pc + qs * qs)
+    """Geodetic up unit vector (ECEF) and height above the ellipsoid, without trigonometry:
+    the latitude's cosine and sine from `earth.geodetic_cs_height_scalar` (the core of the
+    exact conversion), normalised, and the longitude's as x / rxy and y / rxy. The right-hand
+    side of powered flight and the event functions so need no atan2, sin or cos (about half
+    the cost of the exact conversion)."""
+    rxy, c, s, h = geodetic_cs_height_scalar(x, y, z, a, f)
+    nrm = math.sqrt(c * c + s * s)
+    cl, sl = c / nrm, s / nrm
     if rxy > 0.0:
-        return pc / nrm * x / rxy, pc / nrm * y / rxy, qs / nrm, hh
-    return 0.0, 0.0, math.copysign(1.0, z), hh
+        return cl * x / rxy, cl * y / rxy, sl, h
+    return 0.0, 0.0, sl, h
 
 
 @numba.njit(cache=True, inline="always")
@@ -392,14 +363,15 @@ def _illinois_s(
     omega: float,
     work: np.ndarray,
     fast: bool,
+    s_lo: float,
 ) -> float:
-    """Fraction s in [0, 1] of the step where g changes sign (Illinois method on the quintic
+    """Fraction s in [s_lo, 1] of the step where g changes sign (Illinois method on the quintic
     Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or m/s for dh/dt); with `fast`
     (a cheap neighbour of g, whose root only seeds the polish) to a bracket of 1 ms."""
     # the fast stage stops on the bracket only: a |g| test would also accept a step end that
     # merely starts near the level (a flight launched at the impact level), not the crossing
     t_tol, g_tol = (1e-3, -1.0) if fast else (1e-6, 1e-4)
-    sa, sb = 0.0, 1.0
+    sa, sb = s_lo, 1.0
     _hermite5(y0, f0, y1, f1, h, sa, work)
     ga = _g(work, which, level, a_e, f_e, omega, fast)
     _hermite5(y0, f0, y1, f1, h, sb, work)
@@ -460,11 +432,12 @@ def _newton_s(
     fast: bool,
     s_tol: float,
     g_tol: float,
+    s_lo: float,
 ) -> float:
     """Root of g (`_g`, the cheap neighbour with `fast`) along the step's Hermite interpolant
     from fraction s: a Newton step with `_slope` as the derivative, then secant steps (the
     analytic slope is a few per cent off; the secant's is not). Returns the fraction where
-    |g| < g_tol or the last correction was below s_tol; -1 if an iterate leaves [0, 1], the
+    |g| < g_tol or the last correction was below s_tol; -1 if an iterate leaves [s_lo, 1], the
     slope is not negative (every event here is a downward crossing) or 8 steps do not get there
     (the caller then brackets)."""
     s_prev, g_prev = -1.0, 0.0
@@ -485,7 +458,7 @@ def _newton_s(
         ds = -g / (slope * h)
         s_prev, g_prev = s, g
         s += ds
-        if not 0.0 <= s <= 1.0:
+        if not s_lo <= s <= 1.0:
             return -1.0
         if abs(ds) < s_tol:
             return s
@@ -506,8 +479,12 @@ def _locate(
     omega: float,
     mu: float,
     work: np.ndarray,
+    s_lo: float,
 ) -> float:
-    """Fraction s in [0, 1] of the step where the event function g changes sign.
+    """Fraction s in [s_lo, 1] of the step where the event function g changes sign (crosses
+    downward). `s_lo` > 0 is the step's apogee when it has one: a height can only cross a
+    level downward after it, and a flight that starts on the level (g(0) within rounding of 0,
+    rising) has a second, spurious root at the step's start.
 
     Two Newton-secant searches along the step's Hermite interpolant (`_newton_s`): first on a cheap
     neighbour of g (`_g` with `fast`: the radial height, whose root is within RADIAL_MARGIN of
@@ -517,21 +494,22 @@ def _locate(
     its end values, so the exact search starts from that secant. Where a search leaves the step
     or stalls, the Illinois method takes over (on the neighbour, bracketed, for the first; on
     the exact g for the second)."""
-    ga = _g(y0, which, level, a_e, f_e, omega, True)
+    _hermite5(y0, f0, y1, f1, h, s_lo, work)
+    ga = _g(work, which, level, a_e, f_e, omega, True)
     gb = _g(y1, which, level, a_e, f_e, omega, True)
-    s0 = ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5
+    s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
     s = s0
     if which == 0:  # the radial height's root is within a metre of the exact one: worth it
         s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, True,
-                      1e-3 / h, -1.0)  # fmt: skip
+                      1e-3 / h, -1.0, s_lo)  # fmt: skip
         if s < 0.0:
-            s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True)
+            s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True, s_lo)
     gtol = 1e-3 if which == 0 else 1e-5
     s = _newton_s(y0, f0, y1, f1, h, s, which, level, a_e, f_e, omega, mu, work, False,
-                  0.0, gtol)  # fmt: skip
+                  0.0, gtol, s_lo)  # fmt: skip
     if s >= 0.0:
         return s
-    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False)
+    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False, s_lo)
 
 
 @numba.njit(cache=True)
@@ -687,8 +665,10 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             t1 = t_next
             stop_s = 2.0
             g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
+            s_apo = 0.0  # the step's apogee, if any: levels are crossed downward after it
             if t1 > t_vert[i] and g_apo0 > 0.0 and g_apo1 <= 0.0:
-                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, mu, yt)
+                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, mu, yt, 0.0)
+                s_apo = sroot
                 _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                 hr = _event_g(yt, 0, 0.0, a_e, f_e, omega)
                 if hr > apogee_h:
@@ -701,12 +681,13 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                     g1r = _level_screen(y1, reentry_level_m, a_e, f_e, omega)
                     if g1r <= 0.0 and _level_screen(y, reentry_level_m, a_e, f_e, omega) > 0.0:
                         sroot = _locate(y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e,
-                                        omega, mu, yt)  # fmt: skip
+                                        omega, mu, yt, s_apo)  # fmt: skip
                         _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                         _record(i, EV_REENTRY, t + sroot * hstep, yt, omega, rr, vv,
                                 ev_t, ev_r, ev_v)  # fmt: skip
                 if _level_screen(y1, level, a_e, f_e, omega) <= 0.0:
-                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, mu, yt)
+                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, mu, yt,
+                                     s_apo)  # fmt: skip
             elif _level_screen(y1, crash_level, a_e, f_e, omega) < 0.0:
                 status[i] = STATUS_CRASH_IN_BOOST
                 stop_s = 1.0
@@ -778,14 +759,11 @@ def burnout_states(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, speed: np.
     for i in range(lat.shape[0]):
         x, y, z = geodetic_to_ecef_scalar(lat[i], lon[i], alt[i], a, f)
         r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
-        cl, sl = math.cos(lat[i]), math.sin(lat[i])
-        cm, sm = math.cos(lon[i]), math.sin(lon[i])
+        up, north, east = up_north_east_scalar(lat[i], lon[i])
         ca, sa = math.cos(azimuth[i]), math.sin(azimuth[i])
         vu, vh = speed[i] * math.sin(gamma[i]), speed[i] * math.cos(gamma[i])
-        # up = (cl cm, cl sm, sl); north = (-sl cm, -sl sm, cl); east = (-sm, cm, 0)
-        v_out[i, 0] = vu * cl * cm + vh * (-ca * sl * cm - sa * sm)
-        v_out[i, 1] = vu * cl * sm + vh * (-ca * sl * sm + sa * cm)
-        v_out[i, 2] = vu * sl + vh * ca * cl
+        for j in range(3):
+            v_out[i, j] = vu * up[j] + vh * (ca * north[j] + sa * east[j])
 
 
 # Work is split into this many interleaved chunks (enough for load balance on many cores); each

@@ -151,34 +151,29 @@ def geodetic_to_ecef_scalar(
 
 
 @numba.njit(cache=True)
-def ecef_to_geodetic_scalar(
+def geodetic_cs_height_scalar(
     x: float, y: float, z: float, a: float, f: float
-) -> tuple[float, float, float]:
-    """ECEF (m) to geodetic (lat_rad, lon_rad, h_m) on the ellipsoid (a [m], 0 <= f < 1).
+) -> tuple[float, float, float, float]:
+    """The core of `ecef_to_geodetic_scalar`: (rxy, c, s, h) with rxy = hypot(x, y), c >= 0
+    and s proportional to the cosine and sine of the geodetic latitude (lat = atan2(s, c);
+    not normalised), and h the height above the ellipsoid (a [m], 0 <= f < 1).
 
-    Closed form, no iteration: Vermeille's solution of the quartic, with Karney's rearrangements
-    that keep full precision everywhere, including inside the evolute (near the centre), on the
-    axis (lon = 0 returned) and in the equatorial plane. For f = 0 the result is the geocentric
-    spherical latitude and h = |r| - a.
-
-    References
-    ----------
-    H. Vermeille, "Direct transformation from geocentric coordinates to geodetic coordinates",
-    J. Geodesy 76 (2002) 451-454. C. F. F. Karney, "Geodesics on an ellipsoid of revolution",
-    arXiv:1102.1215 (2011), appendix B; GeographicLib ``Geocentric::IntReverse``.
+    Callers that need the up direction rather than the angle (the integrator's powered flight
+    and event functions) normalise (c, s) and take the longitude's cosine and sine as x / rxy
+    and y / rxy: no atan2, sin or cos. See `ecef_to_geodetic_scalar` for the method and
+    references.
     """
     rxy = math.hypot(x, y)
-    lon = math.atan2(y, x)
     e2 = f * (2.0 - f)
     e4 = e2 * e2
     if e4 == 0.0:
-        return math.atan2(z, rxy), lon, math.hypot(rxy, z) - a
+        return rxy, rxy, z, math.hypot(rxy, z) - a
     e2m = (1.0 - f) * (1.0 - f)
     if z != 0.0 and math.hypot(rxy, z) < 1e-100 * a:
         # Within 1e-93 m of the centre: p and q below would be subnormal and lose precision.
         # The nearest ellipsoid point is the pole on z's side; the neglected terms are
         # O(|r|^2 / a), far below rounding.
-        return math.copysign(0.5 * math.pi, z), lon, abs(z) - a * (1.0 - f)
+        return rxy, 0.0, math.copysign(1.0, z), abs(z) - a * (1.0 - f)
     p = (rxy / a) * (rxy / a)
     # |z| below 1e-100 a would make q subnormal (imprecise); as 0 it changes z by < 1e-93 m
     zq = z if abs(z) > 1e-100 * a else 0.0
@@ -204,15 +199,33 @@ def ecef_to_geodetic_scalar(
         k = uv / (math.sqrt(uv + w * w) + w)
         k2 = k + e2
         d = k * rxy / k2
-        lat = math.atan2(z / k, rxy / k2)
-        h = (1.0 - e2m / k) * math.hypot(d, z)
-    else:  # equatorial plane inside the evolute (k -> 0): take the limit
-        zz = math.sqrt((e4 - p) / e2m)
-        xx = math.sqrt(p)
-        hh = math.hypot(zz, xx)
-        lat = math.atan2(-zz if z < 0.0 else zz, xx)
-        h = -a * e2m * hh / e2
-    return lat, lon, h
+        return rxy, rxy / k2, z / k, (1.0 - e2m / k) * math.hypot(d, z)
+    # equatorial plane inside the evolute (k -> 0): take the limit
+    zz = math.sqrt((e4 - p) / e2m)
+    xx = math.sqrt(p)
+    hh = math.hypot(zz, xx)
+    return rxy, xx, -zz if z < 0.0 else zz, -a * e2m * hh / e2
+
+
+@numba.njit(cache=True)
+def ecef_to_geodetic_scalar(
+    x: float, y: float, z: float, a: float, f: float
+) -> tuple[float, float, float]:
+    """ECEF (m) to geodetic (lat_rad, lon_rad, h_m) on the ellipsoid (a [m], 0 <= f < 1).
+
+    Closed form, no iteration: Vermeille's solution of the quartic, with Karney's rearrangements
+    that keep full precision everywhere, including inside the evolute (near the centre), on the
+    axis (lon = 0 returned) and in the equatorial plane (`geodetic_cs_height_scalar`). For
+    f = 0 the result is the geocentric spherical latitude and h = |r| - a.
+
+    References
+    ----------
+    H. Vermeille, "Direct transformation from geocentric coordinates to geodetic coordinates",
+    J. Geodesy 76 (2002) 451-454. C. F. F. Karney, "Geodesics on an ellipsoid of revolution",
+    arXiv:1102.1215 (2011), appendix B; GeographicLib ``Geocentric::IntReverse``.
+    """
+    _, c, s, h = geodetic_cs_height_scalar(x, y, z, a, f)
+    return math.atan2(s, c), math.atan2(y, x), h
 
 
 @numba.njit(cache=True)
