@@ -13,7 +13,9 @@ functions g(t) (altitude minus a level; dh/dt for apogee), located on the quinti
 interpolant of each accepted step (Newton-secant searches, on the radial height first for an
 altitude, then on the exact g; Illinois as the bracketed fallback), never by the nearest step.
 Steps end exactly at stage ignitions and burnouts and at switches of the steering law, so that no
-step straddles a discontinuity of thrust, mass or thrust direction.
+step straddles a discontinuity of thrust, mass or thrust direction, and wherever drag acts at the
+density's kinks (`atmosphere.DENSITY_KINKS_M`). Step-size control: the PI controller of Hairer's
+DOPRI5 (decision 0012).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import math
 import numba
 import numpy as np
 
-from bmdsim.physics.atmosphere import density_scalar
+from bmdsim.physics.atmosphere import DENSITY_KINKS_M, density_scalar
 from bmdsim.physics.earth import (
     geodetic_cs_height_scalar,
     geodetic_to_ecef_scalar,
@@ -512,6 +514,69 @@ def _locate(
     return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False, s_lo)
 
 
+# Steps end on the density's kinks (`atmosphere.DENSITY_KINKS_M`) wherever drag acts: a step
+# whose end heights lie on both sides of one, farther than KINK_TOL_M from it, is cut to the
+# crossing (located on its interpolant to KINK_TOL_M / 100) and taken again.
+KINK_TOL_M = 1.0
+# Step-size control: the PI controller of Hairer's DOPRI5 (Hairer, Norsett & Wanner, Solving
+# Ordinary Differential Equations I, 2nd ed., sec. II.4, "stabilized step size control"), with
+# its default beta, safety 0.9 and factors within [0.2, 5]; no growth right after a rejection.
+_PI_BETA = 0.04
+_LN_ERR_OLD_MIN = math.log(1e-4)  # the previous error enters as at least 1e-4 (Hairer's DOPRI5)
+_KINK_TOP_M = float(DENSITY_KINKS_M[-1]) + 10.0
+
+
+@numba.njit(cache=True)
+def _kink_between(h0: float, h1: float) -> float:
+    """The density kink the height passes first going from h0 to h1 (strictly between them,
+    both farther than KINK_TOL_M from it), or NaN."""
+    n = DENSITY_KINKS_M.shape[0]
+    if h1 > h0:
+        for j in range(n):
+            zb = DENSITY_KINKS_M[j]
+            if h0 + KINK_TOL_M < zb < h1 - KINK_TOL_M:
+                return zb
+    else:
+        for j in range(n - 1, -1, -1):
+            zb = DENSITY_KINKS_M[j]
+            if h1 + KINK_TOL_M < zb < h0 - KINK_TOL_M:
+                return zb
+    return np.nan
+
+
+@numba.njit(cache=True)
+def _kink_s(
+    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, zb: float,
+    g0: float, g1: float, a_e: float, f_e: float, omega: float, work: np.ndarray, fast: bool,
+) -> float:  # fmt: skip
+    """Fraction of the step where the height the density is computed from (the radial height
+    with `fast`, else the geodetic one) crosses the kink zb, either way: the Illinois method on
+    the Hermite interpolant from the end values g0, g1 (height - zb, opposite signs), to
+    |g| < KINK_TOL_M / 100."""
+    sa, sb, ga, gb = 0.0, 1.0, g0, g1
+    side = 0
+    sc = 0.5
+    for _ in range(60):
+        sc = (sa * gb - sb * ga) / (gb - ga)
+        if not (sa < sc < sb):
+            sc = 0.5 * (sa + sb)
+        _hermite5(y0, f0, y1, f1, h, sc, work)
+        gc = _g(work, 0, zb, a_e, f_e, omega, fast)
+        if abs(gc) < 0.01 * KINK_TOL_M:
+            return sc
+        if gc * gb > 0.0:
+            sb, gb = sc, gc
+            if side == -1:
+                ga *= 0.5
+            side = -1
+        else:
+            sa, ga = sc, gc
+            if side == 1:
+                gb *= 0.5
+            side = 1
+    return sc
+
+
 @numba.njit(cache=True)
 def _rot_to_ecef(
     t: float, omega: float, y: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
@@ -606,6 +671,9 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
     t = 0.0
     h = h_max
+    h_keep = 0.0
+    ln_err_old = _LN_ERR_OLD_MIN
+    rejected = False
     apogee_h = -np.inf
     phase_stage = 0
     stage_done = False
@@ -629,6 +697,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             t_end = t + st_coast[i, phase_stage]
         else:
             t_end = t_max
+        h_keep = 0.0
         # powered flight and coasts use the (tighter) boost tolerance, scaled alike
         scale = tol[4] / tol[0] if kind != _FREE else 1.0
         tph[0], tph[1], tph[2] = tol[0] * scale, tol[1] * scale, tol[2] * scale
@@ -654,8 +723,36 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                     hstep, t_next = tk - t, tk
             err = _dp_step(t, hstep, y, k, yt, y1, kind, steer, drag, p, earth, tph)
             nsteps += 1
+            if not err < np.inf:
+                # a step that went far out of the model's domain (deep underground: NaN or inf
+                # density and error): reject it and shrink as far as the rule allows
+                err = 1e10
+            h_cut = np.inf
+            if drag:
+                # a density kink inside the step: cut the step to it and take it again
+                hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)
+                hr1 = _height_for_density(y1[0], y1[1], y1[2], a_e, f_e)
+                if min(hr0, hr1) < _KINK_TOP_M:
+                    fast = kind != _BURN  # powered flight's density uses the geodetic height
+                    hk0, hk1 = hr0, hr1
+                    if not fast:
+                        hk0 = _event_g(y, 0, 0.0, a_e, f_e, omega)
+                        hk1 = _event_g(y1, 0, 0.0, a_e, f_e, omega)
+                    zb = _kink_between(hk0, hk1)
+                    if not np.isnan(zb):
+                        sk = _kink_s(y, k[0], y1, k[6], hstep, zb, hk0 - zb, hk1 - zb, a_e,
+                                     f_e, omega, yt, fast)  # fmt: skip
+                        if err <= 1.0:
+                            # the uncut step's size stays the proposal after the cut one
+                            h_keep, h = hstep, sk * hstep
+                            continue
+                        # a failed step shrinks at least as its error asks (its interpolant,
+                        # which located the kink, may be poor)
+                        h_cut = sk * hstep
             if err > 1.0:
-                h = hstep * max(0.2, 0.9 * err**-0.2)
+                h_keep = 0.0
+                h = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
+                rejected = True
                 if h < 1e-9:
                     status[i] = STATUS_STEP_FAILURE
                     finished = True
@@ -726,7 +823,17 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             ):
                 # the steering law switches here: the FSAL stage belongs to the old law
                 _accel(t, y, k, 0, kind, steer, drag, p, earth, t + 1e-9)
-            h = hstep * min(5.0, max(0.2, 0.9 * err**-0.2)) if err > 0.0 else hstep * 5.0
+            # PI step-size control (_PI_BETA), no growth right after a rejection
+            # (0.9 err^(0.75 beta - 0.2) err_old^beta, as one log and one exp)
+            ln_e = math.log(max(err, 1e-10))
+            fac = 0.9 * math.exp((_PI_BETA * 0.75 - 0.2) * ln_e + _PI_BETA * ln_err_old)
+            fac = min(5.0, max(0.2, fac))
+            if rejected:
+                fac = min(fac, 1.0)
+            h = max(hstep * fac, h_keep)
+            ln_err_old = max(ln_e, _LN_ERR_OLD_MIN)
+            rejected = False
+            h_keep = 0.0
         if finished:
             break
         # --- phase transitions

@@ -58,6 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "ALTITUDE_MIN_M",
+    "DENSITY_KINKS_M",
     "LOWER_ATMOSPHERE_TOP_M",
     "TABLE_TOP_M",
     "AltitudeOutOfRangeError",
@@ -117,6 +118,13 @@ def _layer_bases() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
 
 
 _TB_K, _PB_PA = _layer_bases()
+
+#: Geometric altitudes (m, increasing) where the density's slope jumps: the bases of US76
+#: layers 2-7 (the temperature gradient changes there, so d ln(rho)/dz does) and the 86 km
+#: junction with the table above. The flight integrator ends steps on them, as it does on
+#: stage ignitions: a step that straddles a kink has an error of second order in its length,
+#: and the step-size control then rejects and shrinks steps around it.
+DENSITY_KINKS_M = np.append(_R0_M * _HB_M[1:] / (_R0_M - _HB_M[1:]), LOWER_ATMOSPHERE_TOP_M)
 
 
 @numba.njit(cache=True)
