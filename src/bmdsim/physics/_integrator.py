@@ -672,6 +672,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     t = 0.0
     h = h_max
     h_keep = 0.0
+    r2_kinks = (a_e + _KINK_TOP_M) ** 2
     ln_err_old = _LN_ERR_OLD_MIN
     rejected = False
     apogee_h = -np.inf
@@ -728,8 +729,10 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 # density and error): reject it and shrink as far as the rule allows
                 err = 1e10
             h_cut = np.inf
-            if drag:
-                # a density kink inside the step: cut the step to it and take it again
+            if drag and min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
+                            y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2]) < r2_kinks:
+                # a density kink inside the step: cut the step to it and take it again (the
+                # radial height is at least |r| - a, so steps above a + the top kink skip this)
                 hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)
                 hr1 = _height_for_density(y1[0], y1[1], y1[2], a_e, f_e)
                 if min(hr0, hr1) < _KINK_TOP_M:
