@@ -729,8 +729,9 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 # density and error): reject it and shrink as far as the rule allows
                 err = 1e10
             h_cut = np.inf
-            if drag and min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
-                            y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2]) < r2_kinks:
+            r2_low = min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
+                         y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2])  # fmt: skip
+            if drag and r2_low < r2_kinks:
                 # a density kink inside the step: cut the step to it and take it again (the
                 # radial height is at least |r| - a, so steps above a + the top kink skip this)
                 hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)
