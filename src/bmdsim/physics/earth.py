@@ -151,6 +151,40 @@ def geodetic_to_ecef_scalar(
 
 
 @numba.njit(cache=True)
+def geodetic_up_height_bowring_scalar(
+    x: float, y: float, z: float, a: float, f: float
+) -> tuple[float, float, float, float]:
+    """Geodetic up unit vector (ECEF) and height above the ellipsoid by Bowring's formula with
+    one step (B. R. Bowring, "Transformation from spatial to geographical coordinates", Survey
+    Review 23 (1976) 323-327): square roots and divisions only, about half the cost of the
+    exact closed form (`geodetic_cs_height_scalar`). For the powered flight's right-hand side,
+    which needs the up direction and the height (density, steering) at every evaluation.
+
+    Accuracy against the exact conversion on WGS84 (20,000 random points per band, checked by
+    tests/unit/test_earth.py): latitude within 1.4e-11 rad below 100 km, 4e-10 rad below
+    600 km, 6e-9 rad below 5,000 km; height within 5e-9 m at any of those heights (the height
+    is stationary in the latitude). Exact on the sphere (f = 0). Not for points within a few
+    hundred km of the Earth's centre.
+    """
+    p = math.hypot(x, y)
+    if p < 1e-9 * a:  # on the polar axis: up is +-z
+        zs = math.copysign(1.0, z)
+        return 0.0, 0.0, zs, abs(z) - a * (1.0 - f)
+    b = a * (1.0 - f)
+    e2 = f * (2.0 - f)
+    ep2 = e2 / (1.0 - e2)
+    t = z * a / (p * b)  # tan of the parametric latitude of the point's radial projection
+    cu = 1.0 / math.sqrt(1.0 + t * t)
+    su = t * cu
+    num = z + ep2 * b * su * su * su
+    den = p - e2 * a * cu * cu * cu
+    n = math.hypot(num, den)
+    cl, sl = den / n, num / n  # cosine and sine of the geodetic latitude
+    h = p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
+    return cl * x / p, cl * y / p, sl, h
+
+
+@numba.njit(cache=True)
 def geodetic_cs_height_scalar(
     x: float, y: float, z: float, a: float, f: float
 ) -> tuple[float, float, float, float]:
