@@ -158,10 +158,11 @@ def geodetic_up_height_bowring_scalar(
     one step (B. R. Bowring, "Transformation from spatial to geographical coordinates", Survey
     Review 23 (1976) 323-327): square roots and divisions only, about half the cost of the
     exact closed form (`geodetic_cs_height_scalar`). For the powered flight's right-hand side,
-    which needs the up direction and the height (density, steering) at every evaluation.
+    which needs the up direction and the height (density, steering) at every evaluation, and
+    the integrator's altitude events.
 
-    Accuracy against the exact conversion on WGS84 (20,000 random points per band, checked by
-    tests/unit/test_earth.py): latitude within 1.4e-11 rad below 100 km, 4e-10 rad below
+    Accuracy against the exact conversion on WGS84 (20,000 random points per band when written;
+    tests/unit/test_flyout.py checks it): latitude within 1.4e-11 rad below 100 km, 4e-10 rad below
     600 km, 6e-9 rad below 5,000 km; height within 5e-9 m at any of those heights (the height
     is stationary in the latitude). Exact on the sphere (f = 0). Not for points within a few
     hundred km of the Earth's centre.
@@ -173,7 +174,7 @@ def geodetic_up_height_bowring_scalar(
     b = a * (1.0 - f)
     e2 = f * (2.0 - f)
     ep2 = e2 / (1.0 - e2)
-    t = z * a / (p * b)  # tan of the parametric latitude of the point's radial projection
+    t = z * a / (p * b)  # tan of the first guess of the parametric latitude
     cu = 1.0 / math.sqrt(1.0 + t * t)
     su = t * cu
     num = z + ep2 * b * su * su * su
