@@ -379,11 +379,22 @@ def _illinois_s(
     # the fast stage stops on the bracket only: a |g| test would also accept a step end that
     # merely starts near the level (a flight launched at the impact level), not the crossing
     t_tol, g_tol = (1e-3, -1.0) if fast else (1e-6, 1e-4)
-    sa, sb = s_lo, 1.0
-    _hermite5(y0, f0, y1, f1, h, sa, work)
+    _hermite5(y0, f0, y1, f1, h, s_lo, work)
     ga = _g(work, which, level, a_e, f_e, omega, fast)
-    _hermite5(y0, f0, y1, f1, h, sb, work)
+    _hermite5(y0, f0, y1, f1, h, 1.0, work)
     gb = _g(work, which, level, a_e, f_e, omega, fast)
+    return _illinois_bracket(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, fast,
+                             s_lo, 1.0, ga, gb, t_tol, g_tol)  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _illinois_bracket(
+    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, which: int,
+    level: float, a_e: float, f_e: float, omega: float, work: np.ndarray, fast: bool,
+    sa: float, sb: float, ga: float, gb: float, t_tol: float, g_tol: float,
+) -> float:  # fmt: skip
+    """The Illinois iteration of `_illinois_s` from the bracket [sa, sb] with g values ga, gb
+    (opposite signs): the fraction where the bracket is below t_tol (s) or |g| < g_tol."""
     side = 0
     for _ in range(100):
         if gb == ga:
@@ -551,39 +562,6 @@ def _kink_between(h0: float, h1: float) -> float:
 
 
 @numba.njit(cache=True)
-def _kink_s(
-    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, zb: float,
-    g0: float, g1: float, a_e: float, f_e: float, omega: float, work: np.ndarray, fast: bool,
-) -> float:  # fmt: skip
-    """Fraction of the step where the height the density is computed from (the radial height
-    with `fast`, else the geodetic one) crosses the kink zb, either way: the Illinois method on
-    the Hermite interpolant from the end values g0, g1 (height - zb, opposite signs), to
-    |g| < KINK_TOL_M / 100."""
-    sa, sb, ga, gb = 0.0, 1.0, g0, g1
-    side = 0
-    sc = 0.5
-    for _ in range(60):
-        sc = (sa * gb - sb * ga) / (gb - ga)
-        if not (sa < sc < sb):
-            sc = 0.5 * (sa + sb)
-        _hermite5(y0, f0, y1, f1, h, sc, work)
-        gc = _g(work, 0, zb, a_e, f_e, omega, fast)
-        if abs(gc) < 0.01 * KINK_TOL_M:
-            return sc
-        if gc * gb > 0.0:
-            sb, gb = sc, gc
-            if side == -1:
-                ga *= 0.5
-            side = -1
-        else:
-            sa, ga = sc, gc
-            if side == 1:
-                gb *= 0.5
-            side = 1
-    return sc
-
-
-@numba.njit(cache=True)
 def _rot_to_ecef(
     t: float, omega: float, y: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
 ) -> None:
@@ -735,9 +713,8 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 # density and error): reject it and shrink as far as the rule allows
                 err = 1e10
             h_cut = np.inf
-            r2_low = min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
-                         y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2])  # fmt: skip
-            if drag and r2_low < r2_kinks:
+            if drag and min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
+                            y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2]) < r2_kinks:  # fmt: skip
                 # a density kink inside the step: cut the step to it and take it again (the
                 # radial height is at least |r| - a, so steps above a + the top kink skip this)
                 hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)
@@ -750,8 +727,11 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                         hk1 = _event_g(y1, 0, 0.0, a_e, f_e, omega)
                     zb = _kink_between(hk0, hk1)
                     if not np.isnan(zb):
-                        sk = _kink_s(y, k[0], y1, k[6], hstep, zb, hk0 - zb, hk1 - zb, a_e,
-                                     f_e, omega, yt, fast)  # fmt: skip
+                        # the crossing, either way, on the interpolant of the height the
+                        # density uses (radial with `fast`), to |height - zb| < KINK_TOL_M / 100
+                        sk = _illinois_bracket(y, k[0], y1, k[6], hstep, 0, zb, a_e, f_e, omega,
+                                               yt, fast, 0.0, 1.0, hk0 - zb, hk1 - zb, 0.0,
+                                               0.01 * KINK_TOL_M)  # fmt: skip
                         if err <= 1.0:
                             # the uncut step's size stays the proposal after the cut one
                             h_keep, h = hstep, sk * hstep
