@@ -60,6 +60,11 @@ P_CAZ, P_SAZ = 11, 12  # cos and sin of the azimuth
 N_P = 13
 # Earth parameters, packed in `earth`: a (m), f, mu (m^3/s^2), J2, omega (rad/s).
 
+# Constant arguments: calls pass event kinds, flags and event indices as np.int64(...) /
+# np.bool_(...), never as bare literals. numba compiles a separate copy of a function for every
+# literal constant it is called with: the event searches were compiled 4-5 times each, about a
+# fifth of the first compile (decision 0013).
+
 # Inlining: only the right-hand side (`_accel` and its helper `_height_for_density`, 7 calls
 # per step) is inlined in numba's IR; the powered-flight geometry
 # (`earth.geodetic_up_height_bowring_scalar`), the event and the bookkeeping helpers are plain
@@ -289,7 +294,7 @@ def _hermite5(
 
 @numba.njit(cache=True)
 def _event_g(
-    y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float
+    y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: float, omega: float
 ) -> float:
     """Event functions: 0 -> h - level (m); 1 -> dh/dt (m/s), the apogee condition. The height
     is Bowring's (`earth.geodetic_up_height_bowring_scalar`: within 5e-9 m of the exact one up
@@ -321,7 +326,7 @@ def _level_screen(y: np.ndarray, level: float, a_e: float, f_e: float, omega: fl
         return lo - level
     if hi <= level:
         return hi - level
-    return _event_g(y, 0, level, a_e, f_e, omega)
+    return _event_g(y, np.int64(0), level, a_e, f_e, omega)
 
 
 @numba.njit(cache=True)
@@ -334,7 +339,7 @@ def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
     vn = math.sqrt(vrx * vrx + vry * vry + y[5] * y[5])
     if abs(vr) > 0.005 * vn:
         return vr
-    return _event_g(y, 1, 0.0, a_e, f_e, omega)
+    return _event_g(y, np.int64(1), 0.0, a_e, f_e, omega)
 
 
 @numba.njit(cache=True)
@@ -345,8 +350,8 @@ def _radial_velocity(y: np.ndarray, omega: float) -> float:
 
 
 @numba.njit(cache=True)
-def _g(y: np.ndarray, which: int, level: float, a_e: float, f_e: float, omega: float,
-       fast: bool) -> float:  # fmt: skip
+def _g(y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: float, omega: float,
+       fast: bool | np.bool_) -> float:  # fmt: skip
     """`_event_g`, or with `fast` a cheap neighbour with a nearby root: the radial height above
     the ellipsoid minus the level (equal to the geodetic height on the surface, within
     RADIAL_MARGIN of it above), or the radial velocity for dh/dt."""
@@ -364,13 +369,13 @@ def _illinois_s(
     y1: np.ndarray,
     f1: np.ndarray,
     h: float,
-    which: int,
+    which: int | np.int64,
     level: float,
     a_e: float,
     f_e: float,
     omega: float,
     work: np.ndarray,
-    fast: bool,
+    fast: bool | np.bool_,
     s_lo: float,
 ) -> float:
     """Fraction s in [s_lo, 1] of the step where g changes sign (Illinois method on the quintic
@@ -389,8 +394,8 @@ def _illinois_s(
 
 @numba.njit(cache=True)
 def _illinois_bracket(
-    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, which: int,
-    level: float, a_e: float, f_e: float, omega: float, work: np.ndarray, fast: bool,
+    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, which: int | np.int64,
+    level: float, a_e: float, f_e: float, omega: float, work: np.ndarray, fast: bool | np.bool_,
     sa: float, sb: float, ga: float, gb: float, t_tol: float, g_tol: float,
 ) -> float:  # fmt: skip
     """The Illinois iteration of `_illinois_s` from the bracket [sa, sb] with g values ga, gb
@@ -420,7 +425,7 @@ def _illinois_bracket(
 
 
 @numba.njit(cache=True)
-def _slope(y: np.ndarray, which: int, omega: float, mu: float) -> float:
+def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> float:
     """d/dt of the cheap neighbour of an event function at state y (within ~1 % of the exact
     function's slope): the radial velocity for a height, the radial acceleration
     -mu/r^2 + v_t^2/r for dh/dt."""
@@ -441,14 +446,14 @@ def _newton_s(
     f1: np.ndarray,
     h: float,
     s: float,
-    which: int,
+    which: int | np.int64,
     level: float,
     a_e: float,
     f_e: float,
     omega: float,
     mu: float,
     work: np.ndarray,
-    fast: bool,
+    fast: bool | np.bool_,
     s_tol: float,
     g_tol: float,
     s_lo: float,
@@ -491,7 +496,7 @@ def _locate(
     y1: np.ndarray,
     f1: np.ndarray,
     h: float,
-    which: int,
+    which: int | np.int64,
     level: float,
     a_e: float,
     f_e: float,
@@ -513,22 +518,23 @@ def _locate(
     its end values, so the exact search starts from that secant. Where a search leaves the step
     or stalls, the Illinois method takes over (on the neighbour, bracketed, for the first; on
     the exact g for the second)."""
+    fast, exact = np.bool_(True), np.bool_(False)  # typed, not literal: module comment
     _hermite5(y0, f0, y1, f1, h, s_lo, work)
-    ga = _g(work, which, level, a_e, f_e, omega, True)
-    gb = _g(y1, which, level, a_e, f_e, omega, True)
+    ga = _g(work, which, level, a_e, f_e, omega, fast)
+    gb = _g(y1, which, level, a_e, f_e, omega, fast)
     s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
     s = s0
     if which == 0:  # the radial height's root is within a metre of the exact one: worth it
-        s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, True,
+        s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, fast,
                       1e-3 / h, -1.0, s_lo)  # fmt: skip
         if s < 0.0:
-            s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, True, s_lo)
+            s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, fast, s_lo)
     gtol = 1e-3 if which == 0 else 1e-5
-    s = _newton_s(y0, f0, y1, f1, h, s, which, level, a_e, f_e, omega, mu, work, False,
+    s = _newton_s(y0, f0, y1, f1, h, s, which, level, a_e, f_e, omega, mu, work, exact,
                   0.0, gtol, s_lo)  # fmt: skip
     if s >= 0.0:
         return s
-    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, False, s_lo)
+    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, exact, s_lo)
 
 
 # Steps end on the density's kinks (`atmosphere.DENSITY_KINKS_M`) wherever drag acts: a step
@@ -583,8 +589,8 @@ N_EVENTS = 4
 
 @numba.njit(cache=True)
 def _record(
-    i: int, e: int, t: float, y: np.ndarray, omega: float, rr: np.ndarray, vv: np.ndarray,
-    ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
+    i: int, e: int | np.int64, t: float, y: np.ndarray, omega: float, rr: np.ndarray,
+    vv: np.ndarray, ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
 ) -> None:  # fmt: skip
     ev_t[i, e] = t
     _rot_to_ecef(t, omega, y, rr, vv)
@@ -618,6 +624,10 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     steer, drag, reentry_level_m, t_max, sample_dt = opt
     y, y1, yt, k, p, rr, vv, tph = work
     a_e, f_e, mu, omega = earth[0], earth[1], earth[2], earth[4]
+    # event functions and indices, typed, not literal (module comment on constant arguments)
+    g_height, g_dhdt = np.int64(0), np.int64(1)
+    ev_burnout, ev_apogee = np.int64(EV_BURNOUT), np.int64(EV_APOGEE)
+    ev_reentry, ev_impact = np.int64(EV_REENTRY), np.int64(EV_IMPACT)
     h_max = tol[3]
     for j in range(3):
         y[j] = r0[i, j]
@@ -664,7 +674,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     stage_done = False
     kind = _BURN if ns_i > 0 else _FREE
     if kind == _FREE:
-        _record(i, EV_BURNOUT, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
+        _record(i, ev_burnout, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
     g_apo0 = _dhdt_screen(y, a_e, f_e, omega)
     finished = False
     while not finished:
@@ -723,15 +733,15 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                     fast = kind != _BURN  # powered flight's density uses the geodetic height
                     hk0, hk1 = hr0, hr1
                     if not fast:
-                        hk0 = _event_g(y, 0, 0.0, a_e, f_e, omega)
-                        hk1 = _event_g(y1, 0, 0.0, a_e, f_e, omega)
+                        hk0 = _event_g(y, g_height, 0.0, a_e, f_e, omega)
+                        hk1 = _event_g(y1, g_height, 0.0, a_e, f_e, omega)
                     zb = _kink_between(hk0, hk1)
                     if not np.isnan(zb):
                         # the crossing, either way, on the interpolant of the height the
                         # density uses (radial with `fast`), to |height - zb| < KINK_TOL_M / 100
-                        sk = _illinois_bracket(y, k[0], y1, k[6], hstep, 0, zb, a_e, f_e, omega,
-                                               yt, fast, 0.0, 1.0, hk0 - zb, hk1 - zb, 0.0,
-                                               0.01 * KINK_TOL_M)  # fmt: skip
+                        sk = _illinois_bracket(y, k[0], y1, k[6], hstep, g_height, zb, a_e,
+                                               f_e, omega, yt, fast, 0.0, 1.0, hk0 - zb,
+                                               hk1 - zb, 0.0, 0.01 * KINK_TOL_M)  # fmt: skip
                         if err <= 1.0:
                             # the uncut step's size stays the proposal after the cut one
                             h_keep, h = hstep, sk * hstep
@@ -754,27 +764,27 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
             s_apo = 0.0  # the step's apogee, if any: levels are crossed downward after it
             if t1 > t_vert[i] and g_apo0 > 0.0 and g_apo1 <= 0.0:
-                sroot = _locate(y, k[0], y1, k[6], hstep, 1, 0.0, a_e, f_e, omega, mu, yt, 0.0)
+                sroot = _locate(y, k[0], y1, k[6], hstep, g_dhdt, 0.0, a_e, f_e, omega, mu, yt, 0.0)
                 s_apo = sroot
                 _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
-                hr = _event_g(yt, 0, 0.0, a_e, f_e, omega)
+                hr = _event_g(yt, g_height, 0.0, a_e, f_e, omega)
                 if hr > apogee_h:
                     apogee_h = hr
-                    _record(i, EV_APOGEE, t + sroot * hstep, yt, omega, rr, vv, ev_t, ev_r, ev_v)
+                    _record(i, ev_apogee, t + sroot * hstep, yt, omega, rr, vv, ev_t, ev_r, ev_v)
             g_apo0 = g_apo1
             if kind == _FREE:
                 # the radial height decides the sign except within RADIAL_MARGIN of a level
                 if np.isnan(ev_t[i, EV_REENTRY]):
                     g1r = _level_screen(y1, reentry_level_m, a_e, f_e, omega)
                     if g1r <= 0.0 and _level_screen(y, reentry_level_m, a_e, f_e, omega) > 0.0:
-                        sroot = _locate(y, k[0], y1, k[6], hstep, 0, reentry_level_m, a_e, f_e,
-                                        omega, mu, yt, s_apo)  # fmt: skip
+                        sroot = _locate(y, k[0], y1, k[6], hstep, g_height, reentry_level_m, a_e,
+                                        f_e, omega, mu, yt, s_apo)  # fmt: skip
                         _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
-                        _record(i, EV_REENTRY, t + sroot * hstep, yt, omega, rr, vv,
+                        _record(i, ev_reentry, t + sroot * hstep, yt, omega, rr, vv,
                                 ev_t, ev_r, ev_v)  # fmt: skip
                 if _level_screen(y1, level, a_e, f_e, omega) <= 0.0:
-                    stop_s = _locate(y, k[0], y1, k[6], hstep, 0, level, a_e, f_e, omega, mu, yt,
-                                     s_apo)  # fmt: skip
+                    stop_s = _locate(y, k[0], y1, k[6], hstep, g_height, level, a_e, f_e, omega,
+                                     mu, yt, s_apo)  # fmt: skip
             elif _level_screen(y1, crash_level, a_e, f_e, omega) < 0.0:
                 status[i] = STATUS_CRASH_IN_BOOST
                 stop_s = 1.0
@@ -794,7 +804,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 _hermite5(y, k[0], y1, k[6], hstep, stop_s, yt)
                 ti = t + stop_s * hstep
                 if status[i] == STATUS_OK:
-                    _record(i, EV_IMPACT, ti, yt, omega, rr, vv, ev_t, ev_r, ev_v)
+                    _record(i, ev_impact, ti, yt, omega, rr, vv, ev_t, ev_r, ev_v)
                 _rot_to_ecef(ti, omega, yt, rr, vv)
                 if sample_dt > 0.0 and ns < max_samp and (ns == 0 or t_samp[i, ns - 1] < ti):
                     t_samp[i, ns] = ti
@@ -830,7 +840,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         if kind == _BURN:
             stage_t[i, phase_stage] = t
             if stage_done:
-                _record(i, EV_BURNOUT, t, y, omega, rr, vv, ev_t, ev_r, ev_v)
+                _record(i, ev_burnout, t, y, omega, rr, vv, ev_t, ev_r, ev_v)
                 kind = _FREE
             elif st_coast[i, phase_stage] > 0.0:
                 kind = _COAST
