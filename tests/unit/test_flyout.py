@@ -255,3 +255,37 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     np.testing.assert_allclose(vel, want, rtol=0, atol=1e-9)
     r1, v1 = burnout_state_ecef(0.5, 0.2, 1e5, 3000.0, 0.4, 1.0, WGS84)  # scalars -> (1, 3)
     assert r1.shape == (1, 3) and v1.shape == (1, 3)
+
+
+def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:
+    """numba compiles a separate copy of a jitted function for every literal int or bool it is
+    called with (the event searches were compiled 4-5 times each, about a fifth of the first
+    compile: decision 0013). Calls between the integrator's kernels therefore pass such
+    constants as np.int64(...) / np.bool_(...). Functions inlined in numba's IR
+    (inline="always") are exempt: they are not compiled on their own."""
+    import ast
+    import inspect
+
+    import numba
+
+    tree = ast.parse(inspect.getsource(k))
+    kernels = {
+        name: d for name, d in vars(k).items() if isinstance(d, numba.core.registry.CPUDispatcher)
+    }
+    int_constants = {
+        name for name, v in vars(k).items() if isinstance(v, int) and not name.startswith("__")
+    }
+    offenders = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        d = kernels.get(node.func.id)
+        if d is None or d.targetoptions.get("inline") == "always":
+            continue
+        for pos, arg in enumerate(node.args):
+            literal = isinstance(arg, ast.Constant) and isinstance(arg.value, (bool, int))
+            named = isinstance(arg, ast.Name) and arg.id in int_constants
+            if literal or named:
+                offenders.append(f"line {node.lineno}: {node.func.id} argument {pos}")
+    assert not offenders, offenders
+    assert kernels["_locate"] is k._locate  # the scan saw the kernels
