@@ -18,6 +18,7 @@ import math
 import numpy as np
 import pytest
 
+from bmdsim.battle.world import AIM_TOL_M, ENGINE_FLYOUT
 from bmdsim.models.missiles import load_missiles
 from bmdsim.physics import _integrator as k
 from bmdsim.physics.aiming import LOFT_MAX_RAD, LOFT_MIN_RAD, max_range_loft
@@ -59,12 +60,11 @@ def test_a_step_that_plunges_deep_underground_is_rejected_not_accepted() -> None
     accepted, and the flight then hung with ever smaller steps); the flight lands where the
     tight reference lands."""
     sphere = EarthModel.sphere(rotation=False)
-    st = FlyoutSettings(boost_rtol=1e-7, rtol=1e-6, atol_m=1.0, atol_m_s=1e-3, earth=sphere,
-                        sample_dt_s=None)  # fmt: skip
+    st = ENGINE_FLYOUT.with_(earth=sphere, sample_dt_s=None)
     args = (vehicle_arrays(CATALOG["topol-m"]), math.radians(56.86), math.radians(40.53),
             5.464020767614588, math.radians(0.05))  # fmt: skip
     got = fly_missiles(*args, cutoff_s=136.8, settings=st)
     ref = fly_missiles(*args, cutoff_s=136.8, settings=REFERENCE.with_(earth=sphere))
     assert got.ok.all() and ref.ok.all()
     d = np.linalg.norm(got.event_r_ecef_m[:, k.EV_IMPACT] - ref.event_r_ecef_m[:, k.EV_IMPACT])
-    assert d < 100.0  # the engine's aiming tolerance
+    assert d < AIM_TOL_M  # the engine's aiming tolerance

@@ -665,7 +665,6 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
     t = 0.0
     h = h_max
-    h_keep = 0.0
     r2_kinks = (a_e + _KINK_TOP_M) ** 2
     ln_err_old = _LN_ERR_OLD_MIN
     rejected = False
