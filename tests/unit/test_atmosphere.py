@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 import pytest
 from ambiance import Atmosphere
@@ -179,3 +180,40 @@ def test_kernel_is_numba_compiled() -> None:
     import numba.core.registry
 
     assert isinstance(A.density_scalar, numba.core.registry.CPUDispatcher)
+
+
+# ------------------------------------------------- the piecewise cubics below 86 km (hot path)
+
+
+@numba.njit(cache=False)
+def _exact_lower(z: np.ndarray) -> np.ndarray:
+    out = np.empty_like(z)
+    for k in range(z.size):
+        out[k] = A._lower_density(z[k])
+    return out
+
+
+def test_lower_cubics_within_1e_8_of_the_formulas() -> None:
+    # 3 million points, ~30 per 1 m: the interpolation error of the 250 m cubics (decision 0014)
+    z = np.linspace(A.ALTITUDE_MIN_M, np.nextafter(A.LOWER_ATMOSPHERE_TOP_M, 0.0), 3_000_001)
+    rel = np.abs(A.density_kg_m3(z) / _exact_lower(z) - 1.0)
+    assert rel.max() < 1.1e-8  # measured 1.02e-8 (32.4 km, just above the 32 km' layer base)
+    # exact (to rounding) at the nodes, at the layer bases from either side, and at 86 km
+    nodes = np.concatenate([A._CUBIC_COEF[:, 0], A.DENSITY_KINKS_M[:-1] - 1e-9])
+    node_rel = np.abs(A.density_kg_m3(nodes) / _exact_lower(nodes) - 1.0)
+    assert node_rel.max() < 1e-12
+    below_top = float(np.nextafter(A.LOWER_ATMOSPHERE_TOP_M, 0.0))
+    assert A.density_scalar(below_top) == pytest.approx(A._lower_density(below_top), rel=1e-14)
+
+
+def test_lower_cubics_pieces_end_on_the_layer_bases() -> None:
+    # each layer base is a piece boundary, so no cubic spans a jump of the density's slope
+    bases = A.DENSITY_KINKS_M[:-1]
+    assert np.isin(bases, A._CUBIC_COEF[:, 0]).all()
+    assert np.isfinite(A._CUBIC_SPLIT).sum() == bases.size
+
+
+@given(st.floats(min_value=-5000.0, max_value=85999.0))
+@settings(max_examples=300, deadline=None)
+def test_lower_cubics_property(z_m: float) -> None:
+    assert A.density_scalar(z_m) == pytest.approx(A._lower_density(z_m), rel=1.1e-8)
