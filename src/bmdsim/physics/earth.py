@@ -130,6 +130,10 @@ SPHERE = EarthModel.sphere()
 # ----------------------------------------------------------------------------------------------
 # numba scalar kernels (plain floats in, tuples of floats out)
 # ----------------------------------------------------------------------------------------------
+# The kernels on the integrator's hot path (Bowring's formula, the exact height) take lengths as
+# math.sqrt(x * x + y * y), not math.hypot: libm's hypot guards against overflow and costs 30 ns
+# against 12 ns here (2026-11-26); coordinates in metres are far from overflow and underflow,
+# and the result differs by an ulp at most.
 
 
 @numba.njit(cache=True)
@@ -167,22 +171,24 @@ def geodetic_up_height_bowring_scalar(
     is stationary in the latitude). Exact on the sphere (f = 0). Not for points within a few
     hundred km of the Earth's centre.
     """
-    p = math.hypot(x, y)
+    p = math.sqrt(x * x + y * y)  # not math.hypot: 30 ns against 12 ns, module comment
     if p < 1e-9 * a:  # on the polar axis: up is +-z
         zs = math.copysign(1.0, z)
         return 0.0, 0.0, zs, abs(z) - a * (1.0 - f)
     b = a * (1.0 - f)
     e2 = f * (2.0 - f)
     ep2 = e2 / (1.0 - e2)
-    t = z * a / (p * b)  # tan of the first guess of the parametric latitude
-    cu = 1.0 / math.sqrt(1.0 + t * t)
-    su = t * cu
+    # cosine and sine of the first guess of the parametric latitude, tan u = z a / (p b)
+    pb, za = p * b, z * a
+    q = 1.0 / math.sqrt(pb * pb + za * za)
+    cu, su = pb * q, za * q
     num = z + ep2 * b * su * su * su
     den = p - e2 * a * cu * cu * cu
-    n = math.hypot(num, den)
-    cl, sl = den / n, num / n  # cosine and sine of the geodetic latitude
+    inv_n = 1.0 / math.sqrt(num * num + den * den)
+    cl, sl = den * inv_n, num * inv_n  # cosine and sine of the geodetic latitude
     h = p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
-    return cl * x / p, cl * y / p, sl, h
+    clp = cl / p
+    return clp * x, clp * y, sl, h
 
 
 @numba.njit(cache=True)
@@ -198,13 +204,13 @@ def geodetic_cs_height_scalar(
     and y / rxy: no atan2, sin or cos. See `ecef_to_geodetic_scalar` for the method and
     references.
     """
-    rxy = math.hypot(x, y)
+    rxy = math.sqrt(x * x + y * y)  # not math.hypot: module comment
     e2 = f * (2.0 - f)
     e4 = e2 * e2
     if e4 == 0.0:
-        return rxy, rxy, z, math.hypot(rxy, z) - a
+        return rxy, rxy, z, math.sqrt(rxy * rxy + z * z) - a
     e2m = (1.0 - f) * (1.0 - f)
-    if z != 0.0 and math.hypot(rxy, z) < 1e-100 * a:
+    if z != 0.0 and math.sqrt(rxy * rxy + z * z) < 1e-100 * a:
         # Within 1e-93 m of the centre: p and q below would be subnormal and lose precision.
         # The nearest ellipsoid point is the pole on z's side; the neglected terms are
         # O(|r|^2 / a), far below rounding.
@@ -234,11 +240,11 @@ def geodetic_cs_height_scalar(
         k = uv / (math.sqrt(uv + w * w) + w)
         k2 = k + e2
         d = k * rxy / k2
-        return rxy, rxy / k2, z / k, (1.0 - e2m / k) * math.hypot(d, z)
+        return rxy, rxy / k2, z / k, (1.0 - e2m / k) * math.sqrt(d * d + z * z)
     # equatorial plane inside the evolute (k -> 0): take the limit
     zz = math.sqrt((e4 - p) / e2m)
     xx = math.sqrt(p)
-    hh = math.hypot(zz, xx)
+    hh = math.sqrt(zz * zz + xx * xx)
     return rxy, xx, -zz if z < 0.0 else zz, -a * e2m * hh / e2
 
 
