@@ -66,7 +66,7 @@ N_P = 13
 # fifth of the first compile (decision 0013).
 
 # Inlining: only the right-hand side (`_accel` and its helper `_height_for_density`, 7 calls
-# per step) is inlined in numba's IR; the powered-flight geometry
+# per step) is inlined in numba's IR; the powered-flight steering's geometry
 # (`earth.geodetic_up_height_bowring_scalar`), the event and the bookkeeping helpers are plain
 # calls (LLVM may still inline them): inlining the
 # geometry into the 7 copies of the right-hand side cost 16 s more of the first compile (49 s
@@ -79,9 +79,9 @@ def _geodetic_up_h(x: float, y: float, z: float, a: float, f: float) -> tuple:
     """Geodetic up unit vector (ECEF) and height above the ellipsoid, without trigonometry:
     the latitude's cosine and sine from `earth.geodetic_cs_height_scalar` (the core of the
     exact conversion), normalised, and the longitude's as x / rxy and y / rxy. The event
-    functions so need no atan2, sin or cos. (The right-hand side of powered flight uses
-    Bowring's one-step formula, `earth.geodetic_up_height_bowring_scalar`: cheaper still, and
-    within 4e-10 rad and 5e-9 m of this below 600 km.)"""
+    functions so need no atan2, sin or cos. (The steering of powered flight uses Bowring's
+    one-step formula, `earth.geodetic_up_height_bowring_scalar`: cheaper still, and within
+    4e-10 rad and 5e-9 m of this below 600 km.)"""
     rxy, c, s, h = geodetic_cs_height_scalar(x, y, z, a, f)
     nrm = math.sqrt(c * c + s * s)
     cl, sl = c / nrm, s / nrm
@@ -92,9 +92,10 @@ def _geodetic_up_h(x: float, y: float, z: float, a: float, f: float) -> tuple:
 
 @numba.njit(cache=True, inline="always")
 def _height_for_density(x: float, y: float, z: float, a: float, f: float) -> float:
-    """Height above the ellipsoid along the geocentric radius, for the density only: it differs
-    from the geodetic height by < 2 m below 200 km (f^2-order terms), a 3e-4 relative change
-    of density, and costs one sqrt instead of the exact conversion."""
+    """Height above the ellipsoid along the geocentric radius, for the density only, in every
+    phase (decision 0014): it differs from the geodetic height by < 2 m below 200 km
+    (f^2-order terms), a 3e-4 relative change of density, and costs two square roots instead
+    of a geodetic conversion."""
     r2 = x * x + y * y + z * z
     b = a * (1.0 - f)
     rad = math.sqrt((x * x + y * y) / (a * a) + z * z / (b * b))
@@ -128,10 +129,7 @@ def _accel(
     vry = vy - omega * x
     vrz = vz
     low = (x * x + yy * yy + z * z) < (a_e + _DRAG_CEILING_M) ** 2
-    upx, upy, upz = 0.0, 0.0, 1.0
-    if kind == _BURN:
-        upx, upy, upz, h = geodetic_up_height_bowring_scalar(x, yy, z, a_e, f_e)
-    elif drag and (kind == _COAST or low):
+    if drag and (kind != _FREE or low):
         h = _height_for_density(x, yy, z, a_e, f_e)
     if kind != _FREE or (drag and low):
         m = 1.0
@@ -151,39 +149,44 @@ def _accel(
             az -= kd * vrz
         if kind == _BURN:
             acc = p[P_MDOT] * p[P_VE] / m
-            # north = (-sin lat cos lon, -sin lat sin lon, cos lat); east = (-sin lon, cos lon, 0)
-            up = (upx, upy, upz)
-            chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
-            if chor > 0.0:
-                cm, sm = upx / chor, upy / chor
-            else:
-                cm, sm = 1.0, 0.0
-            ca, sa = p[P_CAZ], p[P_SAZ]
-            hx = ca * (-upz * cm) - sa * sm
-            hy = ca * (-upz * sm) + sa * cm
-            hz = ca * chor
             t_vert, t_pitch = p[P_T_VERT], p[P_T_PITCH]
-            if t_law < t_vert:
-                ux, uy, uz = up
-            elif steer == STEER_GRAVITY_TURN and t_law >= t_vert + t_pitch:
+            if steer == STEER_GRAVITY_TURN and t_law >= t_vert + t_pitch:
+                # the gravity turn needs no local vertical: thrust along the relative velocity
                 vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
                 ux, uy, uz = vrx / vrel, vry / vrel, vrz / vrel
             else:
-                if steer == STEER_GRAVITY_TURN:
-                    th = p[P_LOFT] * min(1.0, max(0.0, (t - t_vert) / t_pitch))
+                # the vertical rise and the pitch-over steer by the local vertical (Bowring's)
+                # north = (-sin lat cos lon, -sin lat sin lon, cos lat),
+                # east = (-sin lon, cos lon, 0)
+                upx, upy, upz, _ = geodetic_up_height_bowring_scalar(x, yy, z, a_e, f_e)
+                up = (upx, upy, upz)
+                chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
+                if chor > 0.0:
+                    cm, sm = upx / chor, upy / chor
                 else:
-                    span = p[P_T_END_BOOST] - t_vert
-                    th = p[P_LOFT] * min(1.0, (t - t_vert) / span) if span > 0.0 else p[P_LOFT]
-                    # keep the thrust in the plane of the Earth-relative ground track
-                    vu = vrx * up[0] + vry * up[1] + vrz * up[2]
-                    phx, phy, phz = vrx - vu * up[0], vry - vu * up[1], vrz - vu * up[2]
-                    hn = math.sqrt(phx * phx + phy * phy + phz * phz)
-                    if hn > 1.0:
-                        hx, hy, hz = phx / hn, phy / hn, phz / hn
-                c, s = math.cos(th), math.sin(th)
-                ux = c * up[0] + s * hx
-                uy = c * up[1] + s * hy
-                uz = c * up[2] + s * hz
+                    cm, sm = 1.0, 0.0
+                ca, sa = p[P_CAZ], p[P_SAZ]
+                hx = ca * (-upz * cm) - sa * sm
+                hy = ca * (-upz * sm) + sa * cm
+                hz = ca * chor
+                if t_law < t_vert:
+                    ux, uy, uz = up
+                else:
+                    if steer == STEER_GRAVITY_TURN:
+                        th = p[P_LOFT] * min(1.0, max(0.0, (t - t_vert) / t_pitch))
+                    else:
+                        span = p[P_T_END_BOOST] - t_vert
+                        th = p[P_LOFT] * min(1.0, (t - t_vert) / span) if span > 0.0 else p[P_LOFT]
+                        # keep the thrust in the plane of the Earth-relative ground track
+                        vu = vrx * up[0] + vry * up[1] + vrz * up[2]
+                        phx, phy, phz = vrx - vu * up[0], vry - vu * up[1], vrz - vu * up[2]
+                        hn = math.sqrt(phx * phx + phy * phy + phz * phz)
+                        if hn > 1.0:
+                            hx, hy, hz = phx / hn, phy / hn, phz / hn
+                    c, s = math.cos(th), math.sin(th)
+                    ux = c * up[0] + s * hx
+                    uy = c * up[1] + s * hy
+                    uz = c * up[2] + s * hz
             ax += acc * ux
             ay += acc * uy
             az += acc * uz
@@ -628,6 +631,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     g_height, g_dhdt = np.int64(0), np.int64(1)
     ev_burnout, ev_apogee = np.int64(EV_BURNOUT), np.int64(EV_APOGEE)
     ev_reentry, ev_impact = np.int64(EV_REENTRY), np.int64(EV_IMPACT)
+    radial = np.bool_(True)  # `_g`'s fast height: the radial one, which the density uses
     h_max = tol[3]
     for j in range(3):
         y[j] = r0[i, j]
@@ -729,18 +733,13 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)
                 hr1 = _height_for_density(y1[0], y1[1], y1[2], a_e, f_e)
                 if min(hr0, hr1) < _KINK_TOP_M:
-                    fast = kind != _BURN  # powered flight's density uses the geodetic height
-                    hk0, hk1 = hr0, hr1
-                    if not fast:
-                        hk0 = _event_g(y, g_height, 0.0, a_e, f_e, omega)
-                        hk1 = _event_g(y1, g_height, 0.0, a_e, f_e, omega)
-                    zb = _kink_between(hk0, hk1)
+                    zb = _kink_between(hr0, hr1)
                     if not np.isnan(zb):
                         # the crossing, either way, on the interpolant of the height the
-                        # density uses (radial with `fast`), to |height - zb| < KINK_TOL_M / 100
+                        # density uses (the radial one: `fast`), to |hr - zb| < KINK_TOL_M / 100
                         sk = _illinois_bracket(y, k[0], y1, k[6], hstep, g_height, zb, a_e,
-                                               f_e, omega, yt, fast, 0.0, 1.0, hk0 - zb,
-                                               hk1 - zb, 0.0, 0.01 * KINK_TOL_M)  # fmt: skip
+                                               f_e, omega, yt, radial, 0.0, 1.0, hr0 - zb,
+                                               hr1 - zb, 0.0, 0.01 * KINK_TOL_M)  # fmt: skip
                         if err <= 1.0:
                             # the uncut step's size stays the proposal after the cut one
                             h_keep, h = hstep, sk * hstep
