@@ -319,10 +319,12 @@ RADIAL_MARGIN = 1.0e-5
 
 
 @numba.njit(cache=True)
-def _level_screen(y: np.ndarray, level: float, a_e: float, f_e: float, omega: float) -> float:
-    """A value with the sign of h - level: from the radial height hr when its bounds decide the
+def _level_screen(
+    y: np.ndarray, hr: float, level: float, a_e: float, f_e: float, omega: float
+) -> float:
+    """A value with the sign of h - level: from the radial height hr of y
+    (`_height_for_density`, computed once per step by the caller) when its bounds decide the
     sign (the common case), else the exact h - level."""
-    hr = _height_for_density(y[0], y[1], y[2], a_e, f_e)
     m = RADIAL_MARGIN * abs(hr) + 1e-3
     lo, hi = (hr - m, hr) if hr >= 0.0 else (hr, hr + m)
     if lo > level:
@@ -493,6 +495,57 @@ def _newton_s(
 
 
 @numba.njit(cache=True)
+def _cubic_root(ga: float, sa: float, gb: float, sb: float) -> float:
+    """Root u in [0, 1] of the cubic Hermite p with p(0) = ga, p'(0) = sa, p(1) = gb,
+    p'(1) = sb, where it falls (ga > 0 >= gb): Newton from the secant of the end values; the
+    secant itself if an iterate leaves [0, 1] or the slope is not negative."""
+    u0 = ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5
+    u = u0
+    for _ in range(8):
+        u2 = u * u
+        u3 = u2 * u
+        pv = ga * (2.0 * u3 - 3.0 * u2 + 1.0) + sa * (u3 - 2.0 * u2 + u)
+        pv += gb * (3.0 * u2 - 2.0 * u3) + sb * (u3 - u2)
+        dp = (ga - gb) * (6.0 * u2 - 6.0 * u) + sa * (3.0 * u2 - 4.0 * u + 1.0)
+        dp += sb * (3.0 * u2 - 2.0 * u)
+        if not dp < 0.0:
+            return u0
+        du = -pv / dp
+        u += du
+        if not 0.0 <= u <= 1.0:
+            return u0
+        if abs(du) < 1e-12:
+            break
+    return u
+
+
+@numba.njit(cache=True)
+def _height_newton(
+    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float,
+    level: float, a_e: float, f_e: float, omega: float, work: np.ndarray, s_lo: float,
+) -> float:  # fmt: skip
+    """Root of the geodetic height minus `level` (Bowring's, as `_event_g`) along the step's
+    Hermite interpolant, by Newton's method from fraction s with the exact slope dh/dt =
+    up . v_rel (Bowring's up vector, the same call): the fraction where |h - level| < 1 mm; -1
+    if an iterate leaves [s_lo, 1], the slope there is not negative (every located level
+    crossing is downward: a flight launched at the level starts on a rising root) or 8 steps
+    do not get there (the caller then brackets)."""
+    for _ in range(8):
+        _hermite5(y0, f0, y1, f1, h, s, work)
+        upx, upy, upz, hh = geodetic_up_height_bowring_scalar(work[0], work[1], work[2], a_e, f_e)
+        g = hh - level
+        dhdt = upx * (work[3] + omega * work[1]) + upy * (work[4] - omega * work[0]) + upz * work[5]
+        if not dhdt < 0.0:
+            return -1.0
+        if abs(g) < 1e-3:
+            return s
+        s -= g / (dhdt * h)
+        if not s_lo <= s <= 1.0:
+            return -1.0
+    return -1.0
+
+
+@numba.njit(cache=True)
 def _locate(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -513,28 +566,33 @@ def _locate(
     level downward after it, and a flight that starts on the level (g(0) within rounding of 0,
     rising) has a second, spurious root at the step's start.
 
-    Two Newton-secant searches along the step's Hermite interpolant (`_newton_s`): first on a cheap
-    neighbour of g (`_g` with `fast`: the radial height, whose root is within RADIAL_MARGIN of
-    the exact one) from the secant of the step's end values, to 1 ms; then on the exact g from
-    there, to |h - level| < 1 mm or |dh/dt| < 1e-5 m/s. The apogee skips the first search: the
-    radial velocity's root is up to ~2 s from the geodetic apogee, no nearer than the secant of
-    its end values, so the exact search starts from that secant. Where a search leaves the step
-    or stalls, the Illinois method takes over (on the neighbour, bracketed, for the first; on
-    the exact g for the second)."""
+    A height (reentry, impact): the root of the cubic Hermite of a cheap neighbour of g (`_g`
+    with `fast`: the radial height, whose root is within RADIAL_MARGIN of the exact one) from
+    its values and slopes (the radial velocity, within ~2 % of its derivative) at s_lo and at
+    the step's end seeds Newton's method on the exact height with its exact slope
+    (`_height_newton`), to |h - level| < 1 mm. The apogee: a Newton-secant search on the exact
+    dh/dt (`_newton_s`) from the secant of the neighbour's end values, to |dh/dt| < 1e-5 m/s
+    (the radial velocity's root is up to ~2 s from the geodetic apogee, so no better seed
+    comes from it). Where a search leaves the step or stalls, the Illinois method on the exact
+    g takes over."""
     fast, exact = np.bool_(True), np.bool_(False)  # typed, not literal: module comment
-    _hermite5(y0, f0, y1, f1, h, s_lo, work)
-    ga = _g(work, which, level, a_e, f_e, omega, fast)
+    if s_lo > 0.0:
+        _hermite5(y0, f0, y1, f1, h, s_lo, work)
+        ga = _g(work, which, level, a_e, f_e, omega, fast)
+        sa = _slope(work, which, omega, mu)
+    else:
+        ga = _g(y0, which, level, a_e, f_e, omega, fast)
+        sa = _slope(y0, which, omega, mu)
     gb = _g(y1, which, level, a_e, f_e, omega, fast)
-    s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
-    s = s0
-    if which == 0:  # the radial height's root is within a metre of the exact one: worth it
-        s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, fast,
-                      1e-3 / h, -1.0, s_lo)  # fmt: skip
-        if s < 0.0:
-            s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, fast, s_lo)
-    gtol = 1e-3 if which == 0 else 1e-5
-    s = _newton_s(y0, f0, y1, f1, h, s, which, level, a_e, f_e, omega, mu, work, exact,
-                  0.0, gtol, s_lo)  # fmt: skip
+    w = (1.0 - s_lo) * h
+    if which == 0:
+        u = _cubic_root(ga, sa * w, gb, _slope(y1, which, omega, mu) * w)
+        s = _height_newton(y0, f0, y1, f1, h, s_lo + (1.0 - s_lo) * u, level, a_e, f_e, omega,
+                           work, s_lo)  # fmt: skip
+    else:
+        s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
+        s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, exact,
+                      0.0, 1e-5, s_lo)  # fmt: skip
     if s >= 0.0:
         return s
     return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, exact, s_lo)
@@ -706,6 +764,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         else:
             # drag switches on within a step and thrust changes at ignitions: start small
             h = min(h, 1.0)
+        hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)  # radial heights: step start,
         while t < t_end:
             hstep = min(h, h_max)
             t_next = t + hstep
@@ -726,12 +785,11 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 # density and error): reject it and shrink as far as the rule allows
                 err = 1e10
             h_cut = np.inf
+            hr1 = _height_for_density(y1[0], y1[1], y1[2], a_e, f_e)  # and step end
             if drag and min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
                             y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2]) < r2_kinks:  # fmt: skip
                 # a density kink inside the step: cut the step to it and take it again (the
                 # radial height is at least |r| - a, so steps above a + the top kink skip this)
-                hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)
-                hr1 = _height_for_density(y1[0], y1[1], y1[2], a_e, f_e)
                 if min(hr0, hr1) < _KINK_TOP_M:
                     zb = _kink_between(hr0, hr1)
                     if not np.isnan(zb):
@@ -773,17 +831,18 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             if kind == _FREE:
                 # the radial height decides the sign except within RADIAL_MARGIN of a level
                 if np.isnan(ev_t[i, EV_REENTRY]):
-                    g1r = _level_screen(y1, reentry_level_m, a_e, f_e, omega)
-                    if g1r <= 0.0 and _level_screen(y, reentry_level_m, a_e, f_e, omega) > 0.0:
+                    g1r = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
+                    if g1r <= 0.0 and _level_screen(y, hr0, reentry_level_m, a_e, f_e,
+                                                    omega) > 0.0:  # fmt: skip
                         sroot = _locate(y, k[0], y1, k[6], hstep, g_height, reentry_level_m, a_e,
                                         f_e, omega, mu, yt, s_apo)  # fmt: skip
                         _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                         _record(i, ev_reentry, t + sroot * hstep, yt, omega, rr, vv,
                                 ev_t, ev_r, ev_v)  # fmt: skip
-                if _level_screen(y1, level, a_e, f_e, omega) <= 0.0:
+                if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
                     stop_s = _locate(y, k[0], y1, k[6], hstep, g_height, level, a_e, f_e, omega,
                                      mu, yt, s_apo)  # fmt: skip
-            elif _level_screen(y1, crash_level, a_e, f_e, omega) < 0.0:
+            elif _level_screen(y1, hr1, crash_level, a_e, f_e, omega) < 0.0:
                 status[i] = STATUS_CRASH_IN_BOOST
                 stop_s = 1.0
             # --- samples within the step (up to the impact, if any)
@@ -816,6 +875,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 y[j] = y1[j]
                 k[0, j] = k[6, j]
             t = t1
+            hr0 = hr1
             if kind == _BURN and (
                 t == t_vert[i] or (steer == STEER_GRAVITY_TURN and t == t_vert[i] + t_pitch[i])
             ):
