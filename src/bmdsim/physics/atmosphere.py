@@ -218,6 +218,7 @@ def _lower_density_cubic(z_m: float) -> float:
         _CUBIC_COEF[j, 2] + u * (_CUBIC_COEF[j, 3] + u * _CUBIC_COEF[j, 4])
     )
 
+
 # --- US76 kinetic temperature above 86 km (eqs. 25-31, table 5, appendix B) ------------------
 _T7_K = 186.8673
 _TC_K, _A_ELL_K, _A_ELL_M = 263.1905, -76.3232, -19942.9  # eq. 27 ellipse, 91-110 km
