@@ -49,6 +49,37 @@ def test_events_are_roots_not_time_steps() -> None:
     assert tr.event_t_s[0, k.EV_APOGEE] < tr.event_t_s[0, k.EV_REENTRY] < tr.impact_time_s[0]
 
 
+@pytest.mark.parametrize("drag", [False, True])
+def test_altitude_events_within_1_mm_across_a_batch(drag: bool) -> None:
+    """The cubic-seeded Newton search (`_locate`, decision 0014) over 400 random free flights:
+    every reentry at 100 km and every impact at its level to 1 mm (geodetic height), with and
+    without drag, including flights that start below 100 km or cross it in their first step."""
+    rng = np.random.default_rng(14)
+    n = 400
+    level = rng.choice([0.0, 500.0, 2500.0], n)
+    tr = fly_free(np.radians(rng.uniform(-80, 80, n)), np.radians(rng.uniform(-180, 180, n)),
+                  rng.uniform(20e3, 400e3, n), rng.uniform(1500.0, 7300.0, n),
+                  np.radians(rng.uniform(-10, 70, n)), rng.uniform(0, 2 * np.pi, n),
+                  beta_kg_m2=rng.uniform(2e3, 2e4, n), impact_altitude_m=level,
+                  settings=FlyoutSettings(drag=drag, sample_dt_s=None))  # fmt: skip
+    assert tr.ok.all()
+    _, _, h_imp = ecef_to_geodetic(tr.event_r_ecef_m[:, k.EV_IMPACT], tr.earth)
+    assert np.abs(h_imp - level).max() < 1e-3
+    has_reentry = np.isfinite(tr.event_t_s[:, k.EV_REENTRY])
+    assert has_reentry.sum() > n // 2
+    _, _, h_re = ecef_to_geodetic(tr.event_r_ecef_m[has_reentry, k.EV_REENTRY], tr.earth)
+    assert np.abs(h_re - 100e3).max() < 1e-3
+
+
+def test_cubic_root_seed() -> None:
+    # p(u) = (1 - 2u)(1 + u) = 1 - u - 2u^2: p(0) = 1, p'(0) = -1, p(1) = -2, p'(1) = -5
+    assert k._cubic_root(1.0, -1.0, -2.0, -5.0) == pytest.approx(0.5, abs=1e-12)
+    # a slope that is not negative on the way: the secant of the end values
+    assert k._cubic_root(1.0, 5.0, -1.0, 5.0) == 0.5
+    # no sign change: the middle
+    assert k._cubic_root(1.0, -1.0, 2.0, -1.0) == 0.5
+
+
 def test_impact_at_a_given_altitude() -> None:
     st = FlyoutSettings(earth=EarthModel.wgs84(), drag=False, sample_dt_s=None)
     tr = fly_free(0.3, 0.2, 0.0, 4000.0, 0.7, 0.4, impact_altitude_m=2500.0, settings=st)
