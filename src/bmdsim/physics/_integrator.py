@@ -761,8 +761,10 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         if kind == _FREE and not drag:
             # gravity alone is smooth: the error estimate sizes the first step reliably
             h = h_max
-        else:
-            # drag switches on within a step and thrust changes at ignitions: start small
+        elif t == 0.0:
+            # at launch (or a free flight's start with drag): start small; later phases go on
+            # from the last step's proposal (decision 0014: the 1 s restart after each stage
+            # only cost a ramp of steps)
             h = min(h, 1.0)
         hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)  # radial heights: step start,
         while t < t_end:
