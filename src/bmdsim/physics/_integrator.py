@@ -295,6 +295,12 @@ def _hermite5(
         out[3 + i] = (d00 * p0 + d01 * p1) / h + d10 * v0 + d20 * h * a0 + d11 * v1 + d21 * h * a1
 
 
+@numba.njit(cache=True, inline="always")
+def _vertical_speed(upx: float, upy: float, upz: float, y: np.ndarray, omega: float) -> float:
+    """dh/dt = up . v_rel for state y (pseudo-inertial) and a geodetic up vector (m/s)."""
+    return upx * (y[3] + omega * y[1]) + upy * (y[4] - omega * y[0]) + upz * y[5]
+
+
 @numba.njit(cache=True)
 def _event_g(
     y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: float, omega: float
@@ -306,7 +312,7 @@ def _event_g(
     if which == 0:
         return geodetic_up_height_bowring_scalar(y[0], y[1], y[2], a_e, f_e)[3] - level
     upx, upy, upz, h = _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)
-    return upx * (y[3] + omega * y[1]) + upy * (y[4] - omega * y[0]) + upz * y[5]
+    return _vertical_speed(upx, upy, upz, y, omega)
 
 
 # The height along the geocentric radius above the ellipsoid, hr, bounds the geodetic height h:
@@ -380,21 +386,18 @@ def _illinois_s(
     f_e: float,
     omega: float,
     work: np.ndarray,
-    fast: bool | np.bool_,
     s_lo: float,
 ) -> float:
-    """Fraction s in [s_lo, 1] of the step where g changes sign (Illinois method on the quintic
-    Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or m/s for dh/dt); with `fast`
-    (a cheap neighbour of g, whose root only seeds the polish) to a bracket of 1 ms."""
-    # the fast stage stops on the bracket only: a |g| test would also accept a step end that
-    # merely starts near the level (a flight launched at the impact level), not the crossing
-    t_tol, g_tol = (1e-3, -1.0) if fast else (1e-6, 1e-4)
+    """Fraction s in [s_lo, 1] of the step where the exact g (`_event_g`) changes sign
+    (Illinois method on the quintic Hermite interpolant), to 1 microsecond or |g| < 1e-4 (m, or
+    m/s for dh/dt): the fallback of `_locate`'s Newton searches."""
+    exact = np.bool_(False)  # typed, not literal: module comment
     _hermite5(y0, f0, y1, f1, h, s_lo, work)
-    ga = _g(work, which, level, a_e, f_e, omega, fast)
+    ga = _g(work, which, level, a_e, f_e, omega, exact)
     _hermite5(y0, f0, y1, f1, h, 1.0, work)
-    gb = _g(work, which, level, a_e, f_e, omega, fast)
-    return _illinois_bracket(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, fast,
-                             s_lo, 1.0, ga, gb, t_tol, g_tol)  # fmt: skip
+    gb = _g(work, which, level, a_e, f_e, omega, exact)
+    return _illinois_bracket(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, exact,
+                             s_lo, 1.0, ga, gb, 1e-6, 1e-4)  # fmt: skip
 
 
 @numba.njit(cache=True)
@@ -444,42 +447,25 @@ def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> flo
 
 
 @numba.njit(cache=True)
-def _newton_s(
-    y0: np.ndarray,
-    f0: np.ndarray,
-    y1: np.ndarray,
-    f1: np.ndarray,
-    h: float,
-    s: float,
-    which: int | np.int64,
-    level: float,
-    a_e: float,
-    f_e: float,
-    omega: float,
-    mu: float,
-    work: np.ndarray,
-    fast: bool | np.bool_,
-    s_tol: float,
-    g_tol: float,
-    s_lo: float,
-) -> float:
-    """Root of g (`_g`, the cheap neighbour with `fast`) along the step's Hermite interpolant
-    from fraction s: a Newton step with `_slope` as the derivative, then secant steps (the
-    analytic slope is a few per cent off; the secant's is not). Returns the fraction where
-    |g| < g_tol or the last correction was below s_tol; -1 if an iterate leaves [s_lo, 1], the
-    slope is not negative (every event here is a downward crossing) or 8 steps do not get there
-    (the caller then brackets)."""
+def _apogee_newton(
+    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float,
+    a_e: float, f_e: float, omega: float, mu: float, work: np.ndarray, s_lo: float,
+) -> float:  # fmt: skip
+    """Root of the exact dh/dt (`_event_g`) along the step's Hermite interpolant from fraction
+    s: a Newton step with `_slope` (the radial acceleration) as the derivative, then secant
+    steps (the analytic slope is a few per cent off; the secant's is not). Returns the fraction
+    where |dh/dt| < 1e-5 m/s; -1 if an iterate leaves [s_lo, 1], the slope is not negative
+    (dh/dt turns negative at an apogee) or 8 steps do not get there (the caller then
+    brackets)."""
+    dhdt = np.int64(1)  # typed, not literal: module comment
     s_prev, g_prev = -1.0, 0.0
     for _ in range(8):
         _hermite5(y0, f0, y1, f1, h, s, work)
-        g = _g(work, which, level, a_e, f_e, omega, fast)
-        if abs(g) < g_tol:
-            # every located event is a downward crossing (descent through a level; dh/dt
-            # turning negative): a root where g rises is the wrong one (a flight launched at
-            # the level starts on such a root)
-            return s if _slope(work, which, omega, mu) < 0.0 else -1.0
+        g = _event_g(work, dhdt, 0.0, a_e, f_e, omega)
+        if abs(g) < 1e-5:
+            return s if _slope(work, dhdt, omega, mu) < 0.0 else -1.0
         if s_prev < 0.0 or s == s_prev:
-            slope = _slope(work, which, omega, mu)
+            slope = _slope(work, dhdt, omega, mu)
         else:
             slope = (g - g_prev) / ((s - s_prev) * h)
         if slope >= 0.0:
@@ -489,8 +475,6 @@ def _newton_s(
         s += ds
         if not s_lo <= s <= 1.0:
             return -1.0
-        if abs(ds) < s_tol:
-            return s
     return -1.0
 
 
@@ -534,7 +518,7 @@ def _height_newton(
         _hermite5(y0, f0, y1, f1, h, s, work)
         upx, upy, upz, hh = geodetic_up_height_bowring_scalar(work[0], work[1], work[2], a_e, f_e)
         g = hh - level
-        dhdt = upx * (work[3] + omega * work[1]) + upy * (work[4] - omega * work[0]) + upz * work[5]
+        dhdt = _vertical_speed(upx, upy, upz, work, omega)
         if not dhdt < 0.0:
             return -1.0
         if abs(g) < 1e-3:
@@ -571,31 +555,28 @@ def _locate(
     its values and slopes (the radial velocity, within ~2 % of its derivative) at s_lo and at
     the step's end seeds Newton's method on the exact height with its exact slope
     (`_height_newton`), to |h - level| < 1 mm. The apogee: a Newton-secant search on the exact
-    dh/dt (`_newton_s`) from the secant of the neighbour's end values, to |dh/dt| < 1e-5 m/s
+    dh/dt (`_apogee_newton`) from the secant of the neighbour's end values, to |dh/dt| < 1e-5 m/s
     (the radial velocity's root is up to ~2 s from the geodetic apogee, so no better seed
     comes from it). Where a search leaves the step or stalls, the Illinois method on the exact
     g takes over."""
-    fast, exact = np.bool_(True), np.bool_(False)  # typed, not literal: module comment
+    fast = np.bool_(True)  # typed, not literal: module comment
+    ya = y0
     if s_lo > 0.0:
         _hermite5(y0, f0, y1, f1, h, s_lo, work)
-        ga = _g(work, which, level, a_e, f_e, omega, fast)
-        sa = _slope(work, which, omega, mu)
-    else:
-        ga = _g(y0, which, level, a_e, f_e, omega, fast)
-        sa = _slope(y0, which, omega, mu)
+        ya = work
+    ga = _g(ya, which, level, a_e, f_e, omega, fast)
     gb = _g(y1, which, level, a_e, f_e, omega, fast)
-    w = (1.0 - s_lo) * h
     if which == 0:
-        u = _cubic_root(ga, sa * w, gb, _slope(y1, which, omega, mu) * w)
+        w = (1.0 - s_lo) * h
+        u = _cubic_root(ga, _slope(ya, which, omega, mu) * w, gb, _slope(y1, which, omega, mu) * w)
         s = _height_newton(y0, f0, y1, f1, h, s_lo + (1.0 - s_lo) * u, level, a_e, f_e, omega,
                            work, s_lo)  # fmt: skip
     else:
         s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
-        s = _newton_s(y0, f0, y1, f1, h, s0, which, level, a_e, f_e, omega, mu, work, exact,
-                      0.0, 1e-5, s_lo)  # fmt: skip
+        s = _apogee_newton(y0, f0, y1, f1, h, s0, a_e, f_e, omega, mu, work, s_lo)
     if s >= 0.0:
         return s
-    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, exact, s_lo)
+    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, s_lo)
 
 
 # Steps end on the density's kinks (`atmosphere.DENSITY_KINKS_M`) wherever drag acts: a step
@@ -727,7 +708,6 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
     t = 0.0
     h = h_max
-    r2_kinks = (a_e + _KINK_TOP_M) ** 2
     ln_err_old = _LN_ERR_OLD_MIN
     rejected = False
     apogee_h = -np.inf
@@ -788,25 +768,22 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                 err = 1e10
             h_cut = np.inf
             hr1 = _height_for_density(y1[0], y1[1], y1[2], a_e, f_e)  # and step end
-            if drag and min(y[0] * y[0] + y[1] * y[1] + y[2] * y[2],
-                            y1[0] * y1[0] + y1[1] * y1[1] + y1[2] * y1[2]) < r2_kinks:  # fmt: skip
-                # a density kink inside the step: cut the step to it and take it again (the
-                # radial height is at least |r| - a, so steps above a + the top kink skip this)
-                if min(hr0, hr1) < _KINK_TOP_M:
-                    zb = _kink_between(hr0, hr1)
-                    if not np.isnan(zb):
-                        # the crossing, either way, on the interpolant of the height the
-                        # density uses (the radial one: `fast`), to |hr - zb| < KINK_TOL_M / 100
-                        sk = _illinois_bracket(y, k[0], y1, k[6], hstep, g_height, zb, a_e,
-                                               f_e, omega, yt, radial, 0.0, 1.0, hr0 - zb,
-                                               hr1 - zb, 0.0, 0.01 * KINK_TOL_M)  # fmt: skip
-                        if err <= 1.0:
-                            # the uncut step's size stays the proposal after the cut one
-                            h_keep, h = hstep, sk * hstep
-                            continue
-                        # a failed step shrinks at least as its error asks (its interpolant,
-                        # which located the kink, may be poor)
-                        h_cut = sk * hstep
+            if drag and min(hr0, hr1) < _KINK_TOP_M:
+                # a density kink inside the step: cut the step to it and take it again
+                zb = _kink_between(hr0, hr1)
+                if not np.isnan(zb):
+                    # the crossing, either way, on the interpolant of the height the
+                    # density uses (the radial one: `fast`), to |hr - zb| < KINK_TOL_M / 100
+                    sk = _illinois_bracket(y, k[0], y1, k[6], hstep, g_height, zb, a_e,
+                                           f_e, omega, yt, radial, 0.0, 1.0, hr0 - zb,
+                                           hr1 - zb, 0.0, 0.01 * KINK_TOL_M)  # fmt: skip
+                    if err <= 1.0:
+                        # the uncut step's size stays the proposal after the cut one
+                        h_keep, h = hstep, sk * hstep
+                        continue
+                    # a failed step shrinks at least as its error asks (its interpolant,
+                    # which located the kink, may be poor)
+                    h_cut = sk * hstep
             if err > 1.0:
                 h_keep = 0.0
                 h = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
