@@ -446,23 +446,38 @@ def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> flo
     return -mu / (rn * rn) + (v2 - vr * vr) / rn
 
 
+# Below this radius (the equatorial radius plus 600 km: radial heights below 600-621 km) the
+# apogee search takes Bowring's up vector, whose tilt from the exact one is below 4e-10 rad
+# there (`tests/unit/test_flyout.py`): under 3e-6 m/s of dh/dt at 7.5 km/s. Above, where it
+# grows to 6e-9 rad at 5,000 km, the exact one (decision 0015).
+_APOGEE_BOWRING_TOP_M = 6.0e5
+
+
 @numba.njit(cache=True)
 def _apogee_newton(
     y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float,
     a_e: float, f_e: float, omega: float, mu: float, work: np.ndarray, s_lo: float,
 ) -> float:  # fmt: skip
-    """Root of the exact dh/dt (`_event_g`) along the step's Hermite interpolant from fraction
-    s: a Newton step with `_slope` (the radial acceleration) as the derivative, then secant
-    steps (the analytic slope is a few per cent off; the secant's is not). Returns the fraction
-    where |dh/dt| < 1e-5 m/s; -1 if an iterate leaves [s_lo, 1], the slope is not negative
-    (dh/dt turns negative at an apogee) or 8 steps do not get there (the caller then
-    brackets)."""
+    """Root of dh/dt along the step's Hermite interpolant from fraction s: a Newton step with
+    `_slope` (the radial acceleration) as the derivative, then secant steps (the analytic
+    slope is a few per cent off; the secant's is not). dh/dt = up . v_rel takes Bowring's up
+    vector below `_APOGEE_BOWRING_TOP_M` (half the cost of the exact one) and runs to
+    |dh/dt| < 5e-6 m/s there, so that the exact dh/dt is below 1e-5 m/s with Bowring's tilt
+    added; above, the exact up vector (`_event_g`) to 1e-5 m/s. Returns the fraction; -1 if an
+    iterate leaves [s_lo, 1], the slope is not negative (dh/dt turns negative at an apogee) or
+    8 steps do not get there (the caller then brackets)."""
     dhdt = np.int64(1)  # typed, not literal: module comment
+    r_top2 = (a_e + _APOGEE_BOWRING_TOP_M) ** 2
     s_prev, g_prev = -1.0, 0.0
     for _ in range(8):
         _hermite5(y0, f0, y1, f1, h, s, work)
-        g = _event_g(work, dhdt, 0.0, a_e, f_e, omega)
-        if abs(g) < 1e-5:
+        if work[0] * work[0] + work[1] * work[1] + work[2] * work[2] < r_top2:
+            upx, upy, upz, _ = geodetic_up_height_bowring_scalar(work[0], work[1], work[2], a_e,
+                                                                 f_e)  # fmt: skip
+            g, g_tol = _vertical_speed(upx, upy, upz, work, omega), 5e-6
+        else:
+            g, g_tol = _event_g(work, dhdt, 0.0, a_e, f_e, omega), 1e-5
+        if abs(g) < g_tol:
             return s if _slope(work, dhdt, omega, mu) < 0.0 else -1.0
         if s_prev < 0.0 or s == s_prev:
             slope = _slope(work, dhdt, omega, mu)
@@ -701,11 +716,15 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         tc = t_end_boost + st_coast[i, s]
     p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
     p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
-    p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
     p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
     level = h_impact[i]
-    # powered flight that sinks 1 km below the launch point (or the impact level) has crashed
-    crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
+    crash_level = -np.inf
+    if ns_i > 0:
+        # the steering's and the crash test's set-up, for powered flight only (a free flight
+        # needs neither: about 0.2 us of a 5 us vacuum flight)
+        p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
+        # powered flight that sinks 1 km below the launch point (or the impact level) crashed
+        crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
     t = 0.0
     h = h_max
     ln_err_old = _LN_ERR_OLD_MIN
