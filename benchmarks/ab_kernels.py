@@ -14,8 +14,10 @@ largest distance between the two kernels' impact points: 0 means bit-identical i
 The old kernel is `src/bmdsim/physics/{_integrator,earth,atmosphere}.py` at REV, written to a
 temporary package with their imports of each other rewritten, and flown through this
 checkout's `flyout` wrapper (`flyout._k` swapped). So REV's `propagate_batch` must take the same
-argument tuples as this checkout's: true from decision 0011 on. Both kernels are compiled
-first (about 30-40 s each for a revision not yet in numba's cache); that is not timed.
+argument tuples as this checkout's: true from decision 0011 on. A revision without
+`propagate_free_lanes` (before decision 0015) flies vacuum batches on its `propagate_batch`.
+Both kernels are compiled first (about 30-40 s each for a revision not yet in numba's cache, and
+about 20 s more for the lanes); that is not timed.
 """
 
 from __future__ import annotations
@@ -59,7 +61,12 @@ def old_kernel(rev: str, where: Path) -> ModuleType:
             src = src.replace(f"bmdsim.physics.{other} import", f"{pkg}.{other} import")
         (where / pkg / f"{name}.py").write_text(src)
     sys.path.insert(0, str(where))
-    return importlib.import_module(f"{pkg}._integrator")
+    mod = importlib.import_module(f"{pkg}._integrator")
+    if not hasattr(mod, "propagate_free_lanes"):
+        # before decision 0015 vacuum free flights flew on the scalar batch kernel, which takes
+        # the same arguments
+        mod.propagate_free_lanes = mod.propagate_batch
+    return mod
 
 
 def make_case(mode: str, n: int | None) -> bench.Case:

@@ -646,7 +646,7 @@ N_EVENTS = 4
 
 @numba.njit(cache=True)
 def _record(
-    i: int, e: int | np.int64, t: float, y: np.ndarray, omega: float, rr: np.ndarray,
+    i: int | np.int64, e: int | np.int64, t: float, y: np.ndarray, omega: float, rr: np.ndarray,
     vv: np.ndarray, ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
 ) -> None:  # fmt: skip
     ev_t[i, e] = t
@@ -654,6 +654,84 @@ def _record(
     for j in range(3):
         ev_r[i, e, j] = rr[j]
         ev_v[i, e, j] = vv[j]
+
+
+@numba.njit(cache=True)
+def _start_outputs(i: int | np.int64, out: tuple) -> None:
+    """Trajectory i's outputs before its flight: no events, no stage burnouts, status OK."""
+    status, ev_t, ev_r, ev_v, stage_t = out[0], out[1], out[2], out[3], out[4]
+    for e in range(N_EVENTS):
+        ev_t[i, e] = np.nan
+        for j in range(3):
+            ev_r[i, e, j] = np.nan
+            ev_v[i, e, j] = np.nan
+    for s in range(stage_t.shape[1]):
+        stage_t[i, s] = np.nan
+    status[i] = STATUS_OK
+
+
+@numba.njit(cache=True, inline="always")
+def _pi_control(
+    hstep: float, err: float, ln_err_old: float, rejected: bool, h_keep: float
+) -> tuple[float, float]:
+    """The next step's size after an accepted step of size hstep and error err (_PI_BETA; no
+    growth right after a rejection; 0.9 err^(0.75 beta - 0.2) err_old^beta as one log and one
+    exp), at least h_keep; and the log of the error that the next step takes as the old one."""
+    ln_e = math.log(max(err, 1e-10))
+    fac = 0.9 * math.exp((_PI_BETA * 0.75 - 0.2) * ln_e + _PI_BETA * ln_err_old)
+    fac = min(5.0, max(0.2, fac))
+    if rejected:
+        fac = min(fac, 1.0)
+    return max(hstep * fac, h_keep), max(ln_e, _LN_ERR_OLD_MIN)
+
+
+@numba.njit(cache=True, inline="always")
+def _step_events(  # noqa: PLR0913
+    i: int | np.int64, t: float, t1: float, hstep: float, y: np.ndarray, f0: np.ndarray,
+    y1: np.ndarray, f1: np.ndarray, hr0: float, hr1: float, g_apo0: float, apogee_h: float,
+    free: bool | np.bool_,
+    t_apo_min: float, reentry_level_m: float, level: float, earth: np.ndarray, work: np.ndarray,
+    rr: np.ndarray, vv: np.ndarray, ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
+) -> tuple[float, float, float]:  # fmt: skip
+    """The events of trajectory i's accepted step [t, t1] (size hstep; states y, y1 and
+    derivatives f0, f1 at its ends; radial heights hr0, hr1): the apogee (after t_apo_min,
+    the highest kept: `apogee_h` its height so far), and in free flight the reentry and the
+    impact level's crossing. Records the apogee and the reentry; returns the impact's fraction
+    of the step (2 if none), the sign value of dh/dt at the step's end for the next step's
+    apogee test, and the highest apogee so far.
+
+    For the SIMD lanes. It is `_fly_one`'s event block, operation for operation; `_fly_one`
+    keeps its own copy because calling this from it made flights with drag 8-15 % slower
+    (measured twice, with and without inlining; decision 0015). A change to one must go to
+    the other: the lanes' bit-identity test fails otherwise."""
+    a_e, f_e, mu, omega = earth[0], earth[1], earth[2], earth[4]
+    g_height, g_dhdt = np.int64(0), np.int64(1)  # typed, not literal: module comment
+    stop_s = 2.0
+    g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
+    s_apo = 0.0  # the step's apogee, if any: levels are crossed downward after it
+    if t1 > t_apo_min and g_apo0 > 0.0 and g_apo1 <= 0.0:
+        sroot = _locate(y, f0, y1, f1, hstep, g_dhdt, 0.0, a_e, f_e, omega, mu, work, 0.0)
+        s_apo = sroot
+        _hermite5(y, f0, y1, f1, hstep, sroot, work)
+        hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
+        if hr > apogee_h:
+            apogee_h = hr
+            _record(i, np.int64(EV_APOGEE), t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
+                    ev_v)  # fmt: skip
+    if free:
+        # the radial height decides the sign except within RADIAL_MARGIN of a level
+        if np.isnan(ev_t[i, EV_REENTRY]):
+            g1r = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
+            if g1r <= 0.0 and _level_screen(y, hr0, reentry_level_m, a_e, f_e, omega) > 0.0:
+                sroot = _locate(y, f0, y1, f1, hstep, g_height, reentry_level_m, a_e, f_e, omega,
+                                mu, work, s_apo)  # fmt: skip
+                _hermite5(y, f0, y1, f1, hstep, sroot, work)
+                _record(i, np.int64(EV_REENTRY), t + sroot * hstep, work, omega, rr, vv, ev_t,
+                        ev_r, ev_v)  # fmt: skip
+        if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
+            stop_s = _locate(y, f0, y1, f1, hstep, g_height, level, a_e, f_e, omega, mu, work,
+                             s_apo)  # fmt: skip
+    return stop_s, g_apo1, apogee_h
 
 
 @numba.njit(cache=True)
@@ -690,14 +768,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     for j in range(3):
         y[j] = r0[i, j]
         y[3 + j] = v0[i, j]
-    for e in range(N_EVENTS):
-        ev_t[i, e] = np.nan
-        for j in range(3):
-            ev_r[i, e, j] = np.nan
-            ev_v[i, e, j] = np.nan
-    for s in range(stage_t.shape[1]):
-        stage_t[i, s] = np.nan
-    status[i] = STATUS_OK
+    _start_outputs(i, out)
     max_samp = t_samp.shape[1]
     ns = 0
     next_sample = 0.0
@@ -879,15 +950,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             ):
                 # the steering law switches here: the FSAL stage belongs to the old law
                 _accel(t, y, k, 0, kind, steer, drag, p, earth, t + 1e-9)
-            # PI step-size control (_PI_BETA), no growth right after a rejection
-            # (0.9 err^(0.75 beta - 0.2) err_old^beta, as one log and one exp)
-            ln_e = math.log(max(err, 1e-10))
-            fac = 0.9 * math.exp((_PI_BETA * 0.75 - 0.2) * ln_e + _PI_BETA * ln_err_old)
-            fac = min(5.0, max(0.2, fac))
-            if rejected:
-                fac = min(fac, 1.0)
-            h = max(hstep * fac, h_keep)
-            ln_err_old = max(ln_e, _LN_ERR_OLD_MIN)
+            h, ln_err_old = _pi_control(hstep, err, ln_err_old, rejected, h_keep)
             rejected = False
             h_keep = 0.0
         if finished:
@@ -973,3 +1036,223 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
     """`propagate_batch` on the calling thread: small batches (aiming iterations) would pay
     more to wake the thread pool than they fly."""
     _run_chunk(np.int64(0), np.int64(1), inp, out, opt, earth, tol)
+
+
+# --- Free flight without drag in SIMD lanes (decision 0015) ---------------------------------
+# LANES trajectories step together, each with its own time and step size: the Dormand-Prince
+# stages, the J2 right-hand side, the error norm and the radial heights are loops over the
+# lanes, which LLVM turns into 4-wide AVX2 arithmetic (vsqrtpd, vdivpd). What it needs
+# (checked in the assembly): the numpy error model, since Python's division check stops
+# vectorisation (decision 0013); the right-hand side, J2 gravity included, inlined in numba's
+# IR; and the lane buffer allocated in the chunk's function, so that LLVM knows its shape and
+# that no store into it moves a pointer (as an argument it was not vectorised). The
+# bookkeeping after a step is the scalar kernel's, per lane, in the same order
+# (`_start_outputs`, `_step_events`, `_pi_control`), so the results are bit for bit those of
+# `propagate_batch` (`tests/unit/test_flyout.py` checks it). A finished lane takes the
+# chunk's next trajectory.
+LANES = 8
+# rows of the lane buffer (rows x LANES): state y, step end y1, stage input, the seven stage
+# derivatives (row _L_K + 6 s + j: stage s, component j; stage 0 is f(y), stage 6 f(y1)),
+# this step's size, its error, the radial height of y1
+_L_Y, _L_Y1, _L_YT, _L_K = 0, 6, 12, 18
+_L_H, _L_ERR, _L_HR1 = 60, 61, 62
+_L_ROWS = 63
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _lanes_rhs(b: np.ndarray, stage: int, src: int, mu: float, a: float, j2: float) -> None:
+    """f of the states in rows src..src+5 of every lane into stage `stage`'s rows (vacuum)."""
+    row = _L_K + 6 * stage
+    for ln in range(LANES):
+        ax, ay, az = gravity_scalar(b[src, ln], b[src + 1, ln], b[src + 2, ln], mu, a, j2)
+        b[row, ln], b[row + 1, ln], b[row + 2, ln] = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
+        b[row + 3, ln], b[row + 4, ln], b[row + 5, ln] = ax, ay, az
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _lanes_dp_step(b: np.ndarray, earth: np.ndarray, tol: np.ndarray) -> None:
+    """One Dormand-Prince step of every lane (`_dp_step`'s arithmetic, in the same order):
+    from y (rows _L_Y) with f(y) in stage 0 and the step size in row _L_H, writes y1, the
+    stages 1-6, the error relative to `tol` (row _L_ERR) and the radial height of y1."""
+    a_e, f_e, mu, j2 = earth[0], earth[1], earth[2], earth[3]
+    rtol, atol_m, atol_m_s = tol[0], tol[1], tol[2]
+    y, yt, k = _L_Y, _L_YT, _L_K
+    for j in range(6):
+        for ln in range(LANES):
+            b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * _A21 * b[k + j, ln]
+    _lanes_rhs(b, 1, yt, mu, a_e, j2)
+    for j in range(6):
+        for ln in range(LANES):
+            b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
+                _A31 * b[k + j, ln] + _A32 * b[k + 6 + j, ln]
+            )
+    _lanes_rhs(b, 2, yt, mu, a_e, j2)
+    for j in range(6):
+        for ln in range(LANES):
+            b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
+                _A41 * b[k + j, ln] + _A42 * b[k + 6 + j, ln] + _A43 * b[k + 12 + j, ln]
+            )
+    _lanes_rhs(b, 3, yt, mu, a_e, j2)
+    for j in range(6):
+        for ln in range(LANES):
+            b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
+                _A51 * b[k + j, ln] + _A52 * b[k + 6 + j, ln] + _A53 * b[k + 12 + j, ln]
+                + _A54 * b[k + 18 + j, ln]
+            )  # fmt: skip
+    _lanes_rhs(b, 4, yt, mu, a_e, j2)
+    for j in range(6):
+        for ln in range(LANES):
+            b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
+                _A61 * b[k + j, ln] + _A62 * b[k + 6 + j, ln] + _A63 * b[k + 12 + j, ln]
+                + _A64 * b[k + 18 + j, ln] + _A65 * b[k + 24 + j, ln]
+            )  # fmt: skip
+    _lanes_rhs(b, 5, yt, mu, a_e, j2)
+    for j in range(6):
+        for ln in range(LANES):
+            b[_L_Y1 + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
+                _B1 * b[k + j, ln] + _B3 * b[k + 12 + j, ln] + _B4 * b[k + 18 + j, ln]
+                + _B5 * b[k + 24 + j, ln] + _B6 * b[k + 30 + j, ln]
+            )  # fmt: skip
+    _lanes_rhs(b, 6, _L_Y1, mu, a_e, j2)
+    for ln in range(LANES):
+        err = 0.0
+        for j in range(6):
+            e = (
+                _E1 * b[k + j, ln] + _E3 * b[k + 12 + j, ln] + _E4 * b[k + 18 + j, ln]
+                + _E5 * b[k + 24 + j, ln] + _E6 * b[k + 30 + j, ln] + _E7 * b[k + 36 + j, ln]
+            )  # fmt: skip
+            sc = (atol_m if j < 3 else atol_m_s) + rtol * max(
+                abs(b[y + j, ln]), abs(b[_L_Y1 + j, ln])
+            )
+            err += (b[_L_H, ln] * e / sc) ** 2
+        b[_L_ERR, ln] = math.sqrt(err / 6.0)
+        b[_L_HR1, ln] = _height_for_density(
+            b[_L_Y1, ln], b[_L_Y1 + 1, ln], b[_L_Y1 + 2, ln], a_e, f_e
+        )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
+    c: int | np.int64,
+    n_chunks: int | np.int64,
+    inp: tuple,
+    out: tuple,
+    opt: tuple,
+    earth: np.ndarray,
+    tol: np.ndarray,
+) -> None:
+    """Fly trajectories c, c + n_chunks, ... of a batch of free flights without drag (no
+    stages, no samples) in LANES lanes; the same results as `_run_chunk`."""
+    r0, v0, t_vert, h_impact = inp[0], inp[1], inp[13], inp[15]
+    status, ev_t, ev_r, ev_v, n_samp, n_steps = out[0], out[1], out[2], out[3], out[5], out[9]
+    reentry_level_m, t_max = opt[2], opt[3]
+    a_e, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
+    h_max = tol[3]
+    b = np.zeros((_L_ROWS, LANES))
+    for ln in range(LANES):  # idle lanes step a harmless state: no NaN or inf in the loops
+        b[_L_Y, ln], b[_L_Y + 4, ln] = 7.0e6, 7.0e3
+        b[_L_H, ln] = 1.0
+    traj = np.full(LANES, -1, dtype=np.int64)
+    t_l, t_next = np.zeros(LANES), np.zeros(LANES)
+    h_l, ln_err_old = np.zeros(LANES), np.zeros(LANES)
+    hr0, g_apo0, apogee_h = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
+    rejected, nsteps = np.zeros(LANES, dtype=np.bool_), np.zeros(LANES, dtype=np.int64)
+    y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
+    rr, vv = np.empty(3), np.empty(3)
+    ev_burnout, ev_impact = np.int64(EV_BURNOUT), np.int64(EV_IMPACT)
+    free = np.bool_(True)
+    nxt = np.int64(c)
+    n = r0.shape[0]
+    while True:
+        busy = 0
+        for ln in range(LANES):
+            if traj[ln] < 0 and nxt < n:
+                # a new trajectory in this lane: `_fly_one`'s start of a free flight
+                i = nxt
+                nxt += n_chunks
+                traj[ln] = i
+                _start_outputs(i, out)
+                n_samp[i] = 0
+                for j in range(3):
+                    y[j] = r0[i, j]
+                    y[3 + j] = v0[i, j]
+                _record(i, ev_burnout, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
+                if not t_max > 0.0:
+                    status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, 0, -1
+                    continue
+                g_apo0[ln] = _dhdt_screen(y, a_e, f_e, omega)
+                gx, gy, gz = gravity_scalar(y[0], y[1], y[2], mu, a_e, j2)
+                for j in range(6):
+                    b[_L_Y + j, ln] = y[j]
+                    b[_L_K + j, ln] = y[3 + j] if j < 3 else (gx, gy, gz)[j - 3]
+                hr0[ln] = _height_for_density(y[0], y[1], y[2], a_e, f_e)
+                t_l[ln], h_l[ln], ln_err_old[ln] = 0.0, h_max, _LN_ERR_OLD_MIN
+                rejected[ln], nsteps[ln], apogee_h[ln] = False, 0, -np.inf
+            if traj[ln] >= 0:
+                busy += 1
+        if busy == 0:
+            break
+        for ln in range(LANES):
+            if traj[ln] >= 0:
+                # `_fly_one`'s step: at most h_max, ending exactly at t_max
+                b[_L_H, ln] = min(h_l[ln], h_max)
+                t_next[ln] = t_l[ln] + b[_L_H, ln]
+                if t_next[ln] >= t_max:
+                    b[_L_H, ln], t_next[ln] = t_max - t_l[ln], t_max
+        _lanes_dp_step(b, earth, tol)
+        for ln in range(LANES):
+            i = traj[ln]
+            if i < 0:
+                continue
+            nsteps[ln] += 1
+            hstep, err = b[_L_H, ln], b[_L_ERR, ln]
+            t, t1 = t_l[ln], t_next[ln]
+            if not err < np.inf:
+                err = 1e10
+            if err > 1.0:
+                h_l[ln] = hstep * max(0.2, 0.9 * err**-0.2)
+                rejected[ln] = True
+                if h_l[ln] < 1e-9:
+                    status[i] = STATUS_STEP_FAILURE
+                    n_steps[i] = nsteps[ln]
+                    traj[ln] = -1
+                continue
+            for j in range(6):
+                y[j], f0[j] = b[_L_Y + j, ln], b[_L_K + j, ln]
+                y1[j], f1[j] = b[_L_Y1 + j, ln], b[_L_K + 36 + j, ln]
+            hr1 = b[_L_HR1, ln]
+            stop_s, g_apo0[ln], apogee_h[ln] = _step_events(
+                i, t, t1, hstep, y, f0, y1, f1, hr0[ln], hr1, g_apo0[ln], apogee_h[ln], free,
+                t_vert[i], reentry_level_m, h_impact[i], earth, work, rr, vv, ev_t, ev_r, ev_v,
+            )  # fmt: skip
+            if stop_s <= 1.0:
+                _hermite5(y, f0, y1, f1, hstep, stop_s, work)
+                _record(i, ev_impact, t + stop_s * hstep, work, omega, rr, vv, ev_t, ev_r, ev_v)
+                n_steps[i] = nsteps[ln]
+                traj[ln] = -1
+                continue
+            for j in range(6):
+                b[_L_Y + j, ln] = y1[j]
+                b[_L_K + j, ln] = f1[j]
+            t_l[ln] = t1
+            hr0[ln] = hr1
+            if t1 >= t_max:
+                status[i] = STATUS_NO_IMPACT
+                n_steps[i] = nsteps[ln]
+                traj[ln] = -1
+                continue
+            h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln], 0.0)
+            rejected[ln] = False
+
+
+@numba.njit(cache=True, parallel=True)
+def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
+                         ) -> None:  # fmt: skip
+    """`propagate_batch` for a batch of free flights without drag and without samples (every
+    n_stages 0, drag off, sample_dt 0), in SIMD lanes: the same results, bit for bit. At most
+    64 chunks of at least 16 LANES trajectories, in parallel threads: a chunk's last flights
+    leave lanes idle, so long chunks waste less."""
+    n = inp[0].shape[0]
+    n_chunks = max(1, min(64, n // (16 * LANES)))
+    for c in numba.prange(n_chunks):
+        _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol)

@@ -269,7 +269,8 @@ def ecef_to_geodetic_scalar(
     return math.atan2(s, c), math.atan2(y, x), h
 
 
-@numba.njit(cache=True)
+# inlined in numba's IR: the integrator's SIMD lanes vectorise it only so (decision 0015)
+@numba.njit(cache=True, inline="always")
 def gravity_scalar(
     x: float, y: float, z: float, mu: float, a: float, j2: float
 ) -> tuple[float, float, float]:

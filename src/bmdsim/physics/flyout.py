@@ -253,7 +253,13 @@ def propagate(
         r_samp = np.full((n, n_cols, 3), np.nan)
         v_samp = np.full((n, n_cols, 3), np.nan)
         n_steps = np.zeros(n, dtype=np.int64)
-        kernel = _k.propagate_batch if n >= SERIAL_BELOW else _k.propagate_serial
+        if n < SERIAL_BELOW:
+            kernel = _k.propagate_serial
+        elif sample_dt == 0.0 and not st.drag and not np.any(vehicles.n_stages):
+            # free flights in vacuum, events only: SIMD lanes, the same results (decision 0015)
+            kernel = _k.propagate_free_lanes
+        else:
+            kernel = _k.propagate_batch
         inp = (
             r0,
             v0_eci,
