@@ -71,61 +71,81 @@ def test_altitude_events_within_1_mm_across_a_batch(drag: bool) -> None:
     assert np.abs(h_re - 100e3).max() < 1e-3
 
 
-def test_apogees_within_1e5_m_s_on_both_sides_of_the_bowring_top() -> None:
-    """The apogee search takes Bowring's up vector below 600 km of radial height and the exact
-    one above (decision 0015). Over 600 random vacuum flights at every latitude, with apogees
-    from 87 km to 3,200 km, dh/dt at every located apogee is below 1e-5 m/s with the
-    exact conversion (the 10 % of the property test allowed for the angle's own rounding), and
-    the batch holds apogees on both sides of the switch, at the poles as well."""
+def test_apogee_dhdt_below_1e_5_m_s_on_both_sides_of_the_bowring_switch() -> None:
+    """The apogee search takes Bowring's up vector below a radius of a + 600 km, searched to
+    |dh/dt| < 5e-6 m/s, and the exact one above, to 1e-5 m/s (decision 0015). Over 600 random
+    vacuum flights at every latitude, with apogees from under 100 km to over 3,000 km, the
+    exact dh/dt at every located apogee is below 1e-5 m/s (the 10 % of the property test
+    allowed for the angle's own rounding); below the switch, below 8e-6 m/s (the search's
+    5e-6 plus Bowring's tilt, under 3e-6 m/s there), so the switch's margin holds. The batch
+    has apogees on both sides of the switch, above 60 deg of latitude as well."""
     rng = np.random.default_rng(15)
     n = 600
-    lat = np.radians(rng.uniform(-89.9, 89.9, n))
-    tr = fly_free(lat, np.radians(rng.uniform(-180, 180, n)), rng.uniform(80e3, 300e3, n),
-                  rng.uniform(1500.0, 6500.0, n), np.radians(rng.uniform(10, 60, n)),
-                  rng.uniform(0, 2 * np.pi, n), settings=FlyoutSettings(drag=False,
-                  sample_dt_s=None))  # fmt: skip
+    tr = fly_free(np.radians(rng.uniform(-89.9, 89.9, n)), np.radians(rng.uniform(-180, 180, n)),
+                  rng.uniform(80e3, 300e3, n), rng.uniform(1500.0, 6500.0, n),
+                  np.radians(rng.uniform(10, 60, n)), rng.uniform(0, 2 * np.pi, n),
+                  settings=FlyoutSettings(drag=False, sample_dt_s=None))  # fmt: skip
     assert tr.ok.all()
     has = np.isfinite(tr.event_t_s[:, k.EV_APOGEE])
     r, v = tr.event_r_ecef_m[has, k.EV_APOGEE], tr.event_v_ecef_m_s[has, k.EV_APOGEE]
-    dhdt = np.linalg.norm(v, axis=1) * np.sin(flight_path_angle_rad(r, v, tr.earth))
-    assert np.abs(dhdt).max() < 1.1e-5
+    dhdt = np.abs(np.linalg.norm(v, axis=1) * np.sin(flight_path_angle_rad(r, v, tr.earth)))
     radial = np.linalg.norm(r, axis=1) - tr.earth.a_m
-    below, polar = radial < k._APOGEE_BOWRING_TOP_M, np.abs(lat[has]) > np.radians(60)
+    below = radial < k._APOGEE_BOWRING_TOP_M
+    assert dhdt.max() < 1.1e-5
+    assert dhdt[below].max() < 8e-6
+    assert radial.min() < 100e3 and radial.max() > 3000e3
+    high_lat = np.abs(ecef_to_geodetic(r, tr.earth)[0]) > np.radians(60)
     assert below.sum() > 100 and (~below).sum() > 100
-    assert (below & polar).sum() > 20 and (~below & polar).sum() > 20
+    assert (below & high_lat).sum() > 20 and (~below & high_lat).sum() > 20
 
 
 @pytest.mark.parametrize(
-    ("n", "t_max_s", "earth"),
-    [(64, 1e5, "wgs84"), (777, 300.0, "wgs84"), (3001, 1e5, "wgs84"), (500, 2000.0, "sphere")],
-)
+    ("n", "t_max_s", "earth", "tight"),
+    [(64, 1e5, "wgs84", False), (777, 300.0, "wgs84", False), (3001, 1e5, "wgs84", True),
+     (500, 2000.0, "sphere", False)],
+)  # fmt: skip
 def test_vacuum_lanes_match_the_scalar_kernel_bit_for_bit(
-    n: int, t_max_s: float, earth: str, monkeypatch: pytest.MonkeyPatch
+    n: int, t_max_s: float, earth: str, tight: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Free flights without drag fly in SIMD lanes (`propagate_free_lanes`, decision 0015),
     with the scalar kernel's arithmetic in the same order: every output equal to the last bit
-    to `propagate_batch`'s, over random batches at every latitude (starts below and above
-    100 km, rising and falling, impact levels 0-5 km, batch sizes that leave lanes idle,
-    flights cut by t_max), on WGS84 and on the non-rotating sphere."""
+    (compared as integers, so -0.0 is not 0.0) to `propagate_batch`'s, over random batches at
+    every latitude: starts below and above 100 km, rising and falling; impact levels 0-5 km;
+    vertical-rise times up to 300 s (the apogee is looked for after them); batch sizes that
+    leave lanes idle; flights cut by t_max; one NaN start (a step failure); on WGS84 and on the
+    non-rotating sphere; once with other tolerances, largest step and reentry level."""
+    from bmdsim.physics.flyout import ballistic_body, burnout_state_ecef, propagate
+
     rng = np.random.default_rng(n)
     level = rng.choice([0.0, 300.0, 5000.0], n)
     model = EarthModel.wgs84() if earth == "wgs84" else SPHERE_FIXED
-    args = (np.radians(rng.uniform(-90, 90, n)), np.radians(rng.uniform(-180, 180, n)),
-            level + rng.uniform(0.0, 500e3, n), rng.uniform(100.0, 7800.0, n),
-            np.radians(rng.uniform(-30, 89, n)), rng.uniform(0, 2 * np.pi, n))  # fmt: skip
+    r0, v0 = burnout_state_ecef(
+        np.radians(rng.uniform(-90, 90, n)), np.radians(rng.uniform(-180, 180, n)),
+        level + rng.uniform(0.0, 500e3, n), rng.uniform(100.0, 7800.0, n),
+        np.radians(rng.uniform(-30, 89, n)), rng.uniform(0, 2 * np.pi, n), model,
+    )  # fmt: skip
+    r0[n // 2] = np.nan
+    vehicles = ballistic_body(n)
+    vehicles.vertical_rise_s[:] = np.where(rng.uniform(size=n) < 0.3, rng.uniform(0, 300, n), 0.0)
     st = FlyoutSettings(earth=model, drag=False, sample_dt_s=None, t_max_s=t_max_s)
+    if tight:
+        st = st.with_(rtol=1e-9, atol_m=1e-3, atol_m_s=1e-6, max_step_s=40.0,
+                      reentry_altitude_m=120e3)  # fmt: skip
     calls = []
     lanes = k.propagate_free_lanes
     monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: (calls.append(1), lanes(*a)))
-    got = fly_free(*args, impact_altitude_m=level, settings=st)
+    got = propagate(vehicles, r0, v0, impact_altitude_m=level, settings=st)
     assert calls  # the batch took the lanes
     monkeypatch.setattr(k, "propagate_free_lanes", k.propagate_batch)
-    ref = fly_free(*args, impact_altitude_m=level, settings=st)
+    ref = propagate(vehicles, r0, v0, impact_altitude_m=level, settings=st)
+    assert got.status[n // 2] == k.STATUS_STEP_FAILURE
     assert set(np.unique(got.status)) >= ({k.STATUS_OK, k.STATUS_NO_IMPACT} if t_max_s < 1e4
                                           else {k.STATUS_OK})  # fmt: skip
     for name in ("status", "event_t_s", "event_r_ecef_m", "event_v_ecef_m_s",
                  "stage_burnout_t_s", "n_steps", "n_samples"):  # fmt: skip
-        np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
+        a, b = np.asarray(getattr(got, name)), np.asarray(getattr(ref, name))
+        assert a.shape == b.shape, name
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=name)
 
 
 def test_cubic_root_seed() -> None:
@@ -271,13 +291,15 @@ def test_trig_free_geodetic_up_and_height_match_the_exact_conversion() -> None:
         assert np.max(np.abs(np.array([ux, uy, uz]) - up_x[i])) < 1e-12
 
 
-@pytest.mark.parametrize(("h_max", "up_tol"), [(1e5, 2e-11), (6e5, 5e-10), (5e6, 8e-9)])
+@pytest.mark.parametrize(("h_max", "up_tol"), [(1e5, 2e-11), (6.25e5, 5e-10), (5e6, 8e-9)])
 def test_bowring_up_and_height_match_the_exact_conversion(h_max: float, up_tol: float) -> None:
     """`earth.geodetic_up_height_bowring_scalar` (powered flight's right-hand side) against
     the exact conversion: heights within 1e-7 m from 5 km below the surface to 5,000 km, the
-    up vector within 2e-11 (below 100 km), 5e-10 (600 km) and 8e-9 (5,000 km), including the
-    poles and the equator (Bowring 1976, one step; measured maxima 1.3e-11, 3.8e-10, 6.1e-9
-    rad and 5e-9 m on 20,000 points per band when written); exact on the sphere."""
+    up vector within 2e-11 (below 100 km), 5e-10 (625 km: the apogee search's switch to the
+    exact one, at a radius of a + 600 km, reaches 621 km at the poles) and 8e-9 (5,000 km),
+    including the poles and the equator (Bowring 1976, one step; measured maxima 1.3e-11,
+    3.8e-10, 6.1e-9 rad and 5e-9 m on 20,000 points per band when written; 3.0e-10 between
+    550 and 625 km); exact on the sphere."""
     from bmdsim.physics.earth import (
         WGS84,
         geodetic_to_ecef,

@@ -446,10 +446,11 @@ def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> flo
     return -mu / (rn * rn) + (v2 - vr * vr) / rn
 
 
-# Below this radius (the equatorial radius plus 600 km: radial heights below 600-621 km) the
-# apogee search takes Bowring's up vector, whose tilt from the exact one is below 4e-10 rad
-# there (`tests/unit/test_flyout.py`): under 3e-6 m/s of dh/dt at 7.5 km/s. Above, where it
-# grows to 6e-9 rad at 5,000 km, the exact one (decision 0015).
+# Below this height over the equatorial radius (geodetic heights below 600-621 km) the apogee
+# search takes Bowring's up vector, whose components are within 3.8e-10 of the exact one's
+# there (measured; `tests/unit/test_flyout.py` checks 5e-10 up to 625 km): under 3e-6 m/s of
+# dh/dt at 7.5 km/s, 4e-6 m/s at the tested bound. Above, where it grows to 6e-9 at 5,000 km,
+# the exact one (decision 0015).
 _APOGEE_BOWRING_TOP_M = 6.0e5
 
 
@@ -689,21 +690,20 @@ def _pi_control(
 def _step_events(  # noqa: PLR0913
     i: int | np.int64, t: float, t1: float, hstep: float, y: np.ndarray, f0: np.ndarray,
     y1: np.ndarray, f1: np.ndarray, hr0: float, hr1: float, g_apo0: float, apogee_h: float,
-    free: bool | np.bool_,
     t_apo_min: float, reentry_level_m: float, level: float, earth: np.ndarray, work: np.ndarray,
     rr: np.ndarray, vv: np.ndarray, ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
 ) -> tuple[float, float, float]:  # fmt: skip
-    """The events of trajectory i's accepted step [t, t1] (size hstep; states y, y1 and
-    derivatives f0, f1 at its ends; radial heights hr0, hr1): the apogee (after t_apo_min,
-    the highest kept: `apogee_h` its height so far), and in free flight the reentry and the
-    impact level's crossing. Records the apogee and the reentry; returns the impact's fraction
-    of the step (2 if none), the sign value of dh/dt at the step's end for the next step's
-    apogee test, and the highest apogee so far.
+    """The events of free-flight trajectory i's accepted step [t, t1] (size hstep; states y,
+    y1 and derivatives f0, f1 at its ends; radial heights hr0, hr1): the apogee (after
+    t_apo_min, the highest kept: `apogee_h` its height so far), the reentry and the impact
+    level's crossing. Records the apogee and the reentry; returns the impact's fraction of the
+    step (2 if none), the sign value of dh/dt at the step's end for the next step's apogee
+    test, and the highest apogee so far.
 
-    For the SIMD lanes. It is `_fly_one`'s event block, operation for operation; `_fly_one`
-    keeps its own copy because calling this from it made flights with drag 8-15 % slower
-    (measured twice, with and without inlining; decision 0015). A change to one must go to
-    the other: the lanes' bit-identity test fails otherwise."""
+    For the SIMD lanes. It is the free-flight branch of `_fly_one`'s event block, operation
+    for operation; `_fly_one` keeps its own copy because calling this from it made flights
+    with drag 8-15 % slower (measured twice, with and without inlining; decision 0015). A
+    change to one must go to the other: the lanes' bit-identity test fails otherwise."""
     a_e, f_e, mu, omega = earth[0], earth[1], earth[2], earth[4]
     g_height, g_dhdt = np.int64(0), np.int64(1)  # typed, not literal: module comment
     stop_s = 2.0
@@ -718,19 +718,17 @@ def _step_events(  # noqa: PLR0913
             apogee_h = hr
             _record(i, np.int64(EV_APOGEE), t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
                     ev_v)  # fmt: skip
-    if free:
-        # the radial height decides the sign except within RADIAL_MARGIN of a level
-        if np.isnan(ev_t[i, EV_REENTRY]):
-            g1r = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
-            if g1r <= 0.0 and _level_screen(y, hr0, reentry_level_m, a_e, f_e, omega) > 0.0:
-                sroot = _locate(y, f0, y1, f1, hstep, g_height, reentry_level_m, a_e, f_e, omega,
-                                mu, work, s_apo)  # fmt: skip
-                _hermite5(y, f0, y1, f1, hstep, sroot, work)
-                _record(i, np.int64(EV_REENTRY), t + sroot * hstep, work, omega, rr, vv, ev_t,
-                        ev_r, ev_v)  # fmt: skip
-        if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
-            stop_s = _locate(y, f0, y1, f1, hstep, g_height, level, a_e, f_e, omega, mu, work,
-                             s_apo)  # fmt: skip
+    # the radial height decides the sign except within RADIAL_MARGIN of a level
+    if np.isnan(ev_t[i, EV_REENTRY]):
+        g1r = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
+        if g1r <= 0.0 and _level_screen(y, hr0, reentry_level_m, a_e, f_e, omega) > 0.0:
+            sroot = _locate(y, f0, y1, f1, hstep, g_height, reentry_level_m, a_e, f_e, omega, mu,
+                            work, s_apo)  # fmt: skip
+            _hermite5(y, f0, y1, f1, hstep, sroot, work)
+            _record(i, np.int64(EV_REENTRY), t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
+                    ev_v)  # fmt: skip
+    if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
+        stop_s = _locate(y, f0, y1, f1, hstep, g_height, level, a_e, f_e, omega, mu, work, s_apo)
     return stop_s, g_apo1, apogee_h
 
 
@@ -1149,7 +1147,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     a_e, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     h_max = tol[3]
     b = np.zeros((_L_ROWS, LANES))
-    for ln in range(LANES):  # idle lanes step a harmless state: no NaN or inf in the loops
+    # a lane without a flight steps a finite state (this start one, or its last flight's), so
+    # that the loops meet no inf from a zero radius
+    for ln in range(LANES):
         b[_L_Y, ln], b[_L_Y + 4, ln] = 7.0e6, 7.0e3
         b[_L_H, ln] = 1.0
     traj = np.full(LANES, -1, dtype=np.int64)
@@ -1160,13 +1160,12 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     rr, vv = np.empty(3), np.empty(3)
     ev_burnout, ev_impact = np.int64(EV_BURNOUT), np.int64(EV_IMPACT)
-    free = np.bool_(True)
     nxt = np.int64(c)
     n = r0.shape[0]
     while True:
         busy = 0
         for ln in range(LANES):
-            if traj[ln] < 0 and nxt < n:
+            while traj[ln] < 0 and nxt < n:
                 # a new trajectory in this lane: `_fly_one`'s start of a free flight
                 i = nxt
                 nxt += n_chunks
@@ -1177,7 +1176,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     y[j] = r0[i, j]
                     y[3 + j] = v0[i, j]
                 _record(i, ev_burnout, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
-                if not t_max > 0.0:
+                if not t_max > 0.0:  # no flight time: the lane takes the next trajectory
                     status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, 0, -1
                     continue
                 g_apo0[ln] = _dhdt_screen(y, a_e, f_e, omega)
@@ -1222,8 +1221,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 y1[j], f1[j] = b[_L_Y1 + j, ln], b[_L_K + 36 + j, ln]
             hr1 = b[_L_HR1, ln]
             stop_s, g_apo0[ln], apogee_h[ln] = _step_events(
-                i, t, t1, hstep, y, f0, y1, f1, hr0[ln], hr1, g_apo0[ln], apogee_h[ln], free,
-                t_vert[i], reentry_level_m, h_impact[i], earth, work, rr, vv, ev_t, ev_r, ev_v,
+                i, t, t1, hstep, y, f0, y1, f1, hr0[ln], hr1, g_apo0[ln], apogee_h[ln], t_vert[i],
+                reentry_level_m, h_impact[i], earth, work, rr, vv, ev_t, ev_r, ev_v,
             )  # fmt: skip
             if stop_s <= 1.0:
                 _hermite5(y, f0, y1, f1, hstep, stop_s, work)
@@ -1250,9 +1249,9 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
                          ) -> None:  # fmt: skip
     """`propagate_batch` for a batch of free flights without drag and without samples (every
     n_stages 0, drag off, sample_dt 0), in SIMD lanes: the same results, bit for bit. At most
-    64 chunks of at least 16 LANES trajectories, in parallel threads: a chunk's last flights
-    leave lanes idle, so long chunks waste less."""
+    64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
+    a chunk's last flights leave lanes idle, so chunks should not be short."""
     n = inp[0].shape[0]
-    n_chunks = max(1, min(64, n // (16 * LANES)))
+    n_chunks = max(1, min(64, n // (4 * LANES)))
     for c in numba.prange(n_chunks):
         _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol)
