@@ -1,4 +1,6 @@
-"""The batch flight integrator: a numba kernel, one adaptive Dormand-Prince 5(4) flight per thread.
+"""The batch flight integrator: numba kernels, one adaptive Dormand-Prince 5(4) flight at a time
+per thread (`_fly_one`), or, for free flights without drag, eight at a time in SIMD lanes
+(`propagate_free_lanes`, decision 0015) with the same results, bit for bit.
 
 Everything here is plain floats and arrays so that numba compiles it; the typed interface is
 `bmdsim.physics.flyout`. Equations of motion (point mass, pseudo-inertial frame that coincides
@@ -10,8 +12,9 @@ with ECEF at t = 0 and in which the Earth turns about z at omega):
 as in Gronlund & Wright, "Depressed Trajectory SLBMs", Science & Global Security 3 (1992),
 appendix, and Forden, Science & Global Security 15 (2007). Events are sign changes of scalar
 functions g(t) (altitude minus a level; dh/dt for apogee), located on the quintic Hermite
-interpolant of each accepted step (Newton-secant searches, on the radial height first for an
-altitude, then on the exact g; Illinois as the bracketed fallback), never by the nearest step.
+interpolant of each accepted step (for an altitude, Newton's method on the geodetic height from
+the root of a cubic in the radial height; for the apogee, Newton-secant steps on dh/dt; Illinois
+as the bracketed fallback; docs/model/flyout.md sect. 4), never by the nearest step.
 Steps end exactly at stage ignitions and burnouts and at switches of the steering law, so that no
 step straddles a discontinuity of thrust, mass or thrust direction, and wherever drag acts at the
 density's kinks (`atmosphere.DENSITY_KINKS_M`). Step-size control: the PI controller of Hairer's
