@@ -30,8 +30,8 @@ import numpy as np
 
 from bmdsim.physics.atmosphere import DENSITY_KINKS_M, density_scalar
 from bmdsim.physics.earth import (
-    geodetic_cs_height_scalar,
     geodetic_to_ecef_scalar,
+    geodetic_up_height_bowring2_scalar,
     geodetic_up_height_bowring_scalar,
     gravity_scalar,
     up_north_east_scalar,
@@ -75,22 +75,6 @@ N_P = 13
 # geometry into the 7 copies of the right-hand side cost 16 s more of the first compile (49 s
 # vs 37 s on 2 cores) for a few per cent of boost speed; inlining the event helpers cost ~15 s
 # for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26).
-
-
-@numba.njit(cache=True)
-def _geodetic_up_h(x: float, y: float, z: float, a: float, f: float) -> tuple:
-    """Geodetic up unit vector (ECEF) and height above the ellipsoid, without trigonometry:
-    the latitude's cosine and sine from `earth.geodetic_cs_height_scalar` (the core of the
-    exact conversion), normalised, and the longitude's as x / rxy and y / rxy. The event
-    functions so need no atan2, sin or cos. (The steering of powered flight uses Bowring's
-    one-step formula, `earth.geodetic_up_height_bowring_scalar`: cheaper still, and within
-    4e-10 rad and 5e-9 m of this below 600 km.)"""
-    rxy, c, s, h = geodetic_cs_height_scalar(x, y, z, a, f)
-    nrm = math.sqrt(c * c + s * s)
-    cl, sl = c / nrm, s / nrm
-    if rxy > 0.0:
-        return cl * x / rxy, cl * y / rxy, sl, h
-    return 0.0, 0.0, sl, h
 
 
 @numba.njit(cache=True, inline="always")
@@ -309,12 +293,13 @@ def _event_g(
     y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: float, omega: float
 ) -> float:
     """Event functions: 0 -> h - level (m); 1 -> dh/dt (m/s), the apogee condition. The height
-    is Bowring's (`earth.geodetic_up_height_bowring_scalar`: within 5e-9 m of the exact one up
-    to 5,000 km, at half the cost); dh/dt takes the exact up vector (Bowring's tilts by up to
+    is Bowring's with one step (`earth.geodetic_up_height_bowring_scalar`: within 5e-9 m of the
+    exact one up to 5,000 km, at half the cost); dh/dt takes the up vector of two steps
+    (`earth.geodetic_up_height_bowring2_scalar`: exact to rounding; one step's tilts by up to
     6e-9 rad at 5,000 km, 3e-5 m/s of dh/dt at 5 km/s, more than the apogee's 1e-5 m/s)."""
     if which == 0:
         return geodetic_up_height_bowring_scalar(y[0], y[1], y[2], a_e, f_e)[3] - level
-    upx, upy, upz, h = _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)
+    upx, upy, upz, _ = geodetic_up_height_bowring2_scalar(y[0], y[1], y[2], a_e, f_e)
     return _vertical_speed(upx, upy, upz, y, omega)
 
 
@@ -327,32 +312,60 @@ def _event_g(
 RADIAL_MARGIN = 1.0e-5
 
 
+@numba.njit(cache=True, inline="always")
+def _level_bounds(hr: float, level: float) -> tuple[float, bool]:
+    """The sign test of `_level_screen` from the radial height hr alone: (value, decided), the
+    value (lo - level or hi - level, with lo <= h <= hi) meaningful when decided. Branch-free
+    arithmetic, so that the SIMD lanes evaluate it in vector registers."""
+    m = RADIAL_MARGIN * abs(hr) + 1e-3
+    up = hr >= 0.0
+    lo = hr - m if up else hr
+    hi = hr if up else hr + m
+    above = lo > level
+    return (lo - level if above else hi - level), (above or hi <= level)
+
+
 @numba.njit(cache=True)
 def _level_screen(
     y: np.ndarray, hr: float, level: float, a_e: float, f_e: float, omega: float
 ) -> float:
     """A value with the sign of h - level: from the radial height hr of y
     (`_height_for_density`, computed once per step by the caller) when its bounds decide the
-    sign (the common case), else the exact h - level."""
-    m = RADIAL_MARGIN * abs(hr) + 1e-3
-    lo, hi = (hr - m, hr) if hr >= 0.0 else (hr, hr + m)
-    if lo > level:
-        return lo - level
-    if hi <= level:
-        return hi - level
+    sign (the common case: `_level_bounds`), else the exact h - level."""
+    g, decided = _level_bounds(hr, level)
+    if decided:
+        return g
     return _event_g(y, np.int64(0), level, a_e, f_e, omega)
+
+
+# `_dhdt_screen` trusts the radial velocity's sign where it exceeds this fraction of the
+# Earth-relative speed (the geodetic and geocentric verticals differ by < 0.2 deg); squared.
+_DHDT_SCREEN2 = 0.005**2
+
+
+@numba.njit(cache=True, inline="always")
+def _dhdt_bounds(
+    x: float, y: float, z: float, vx: float, vy: float, vz: float, omega: float
+) -> tuple[float, bool]:
+    """The sign test of `_dhdt_screen` for position (x, y, z) and pseudo-inertial velocity
+    (vx, vy, vz): (r . v_rel, decided), i.e. the radial velocity times |r|, whose sign is that
+    of dh/dt when decided. No square root or division (squares compared instead), so that the
+    SIMD lanes evaluate it in vector registers."""
+    vrx = vx + omega * y
+    vry = vy - omega * x
+    num = x * vrx + y * vry + z * vz
+    vn2 = vrx * vrx + vry * vry + vz * vz
+    r2 = x * x + y * y + z * z
+    return num, num * num > _DHDT_SCREEN2 * vn2 * r2
 
 
 @numba.njit(cache=True)
 def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
-    """A value with the sign of dh/dt: the radial velocity where it is far from zero (the
-    geodetic and geocentric verticals differ by < 0.2 deg), else the exact dh/dt."""
-    vr = _radial_velocity(y, omega)
-    vrx = y[3] + omega * y[1]
-    vry = y[4] - omega * y[0]
-    vn = math.sqrt(vrx * vrx + vry * vry + y[5] * y[5])
-    if abs(vr) > 0.005 * vn:
-        return vr
+    """A value with the sign of dh/dt: r . v_rel where the radial velocity is far from zero
+    (`_dhdt_bounds`), else the exact dh/dt."""
+    num, decided = _dhdt_bounds(y[0], y[1], y[2], y[3], y[4], y[5], omega)
+    if decided:
+        return num
     return _event_g(y, np.int64(1), 0.0, a_e, f_e, omega)
 
 
@@ -449,14 +462,6 @@ def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> flo
     return -mu / (rn * rn) + (v2 - vr * vr) / rn
 
 
-# Below this height over the equatorial radius (geodetic heights below 600-621 km) the apogee
-# search takes Bowring's up vector, whose components are within 3.8e-10 of the exact one's
-# there (measured; `tests/unit/test_flyout.py` checks 5e-10 up to 625 km): under 3e-6 m/s of
-# dh/dt at 7.5 km/s, 4e-6 m/s at the tested bound. Above, where it grows to 6e-9 at 5,000 km,
-# the exact one (decision 0015).
-_APOGEE_BOWRING_TOP_M = 6.0e5
-
-
 @numba.njit(cache=True)
 def _apogee_newton(
     y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float,
@@ -464,23 +469,16 @@ def _apogee_newton(
 ) -> float:  # fmt: skip
     """Root of dh/dt along the step's Hermite interpolant from fraction s: a Newton step with
     `_slope` (the radial acceleration) as the derivative, then secant steps (the analytic
-    slope is a few per cent off; the secant's is not). dh/dt = up . v_rel takes Bowring's up
-    vector below `_APOGEE_BOWRING_TOP_M` (half the cost of the exact one) and runs to
-    |dh/dt| < 5e-6 m/s there, so that the exact dh/dt is below 1e-5 m/s with Bowring's tilt
-    added; above, the exact up vector (`_event_g`) to 1e-5 m/s. Returns the fraction; -1 if an
-    iterate leaves [s_lo, 1], the slope is not negative (dh/dt turns negative at an apogee) or
-    8 steps do not get there (the caller then brackets)."""
+    slope is a few per cent off; the secant's is not), to |dh/dt| < 1e-5 m/s (dh/dt exact to
+    rounding: `_event_g`). Returns the fraction; -1 if an iterate leaves [s_lo, 1], the slope
+    is not negative (dh/dt turns negative at an apogee) or 8 steps do not get there (the
+    caller then brackets)."""
     dhdt = np.int64(1)  # typed, not literal: module comment
-    r_top2 = (a_e + _APOGEE_BOWRING_TOP_M) ** 2
     s_prev, g_prev = -1.0, 0.0
+    g_tol = 1e-5
     for _ in range(8):
         _hermite5(y0, f0, y1, f1, h, s, work)
-        if work[0] * work[0] + work[1] * work[1] + work[2] * work[2] < r_top2:
-            upx, upy, upz, _ = geodetic_up_height_bowring_scalar(work[0], work[1], work[2], a_e,
-                                                                 f_e)  # fmt: skip
-            g, g_tol = _vertical_speed(upx, upy, upz, work, omega), 5e-6
-        else:
-            g, g_tol = _event_g(work, dhdt, 0.0, a_e, f_e, omega), 1e-5
+        g = _event_g(work, dhdt, 0.0, a_e, f_e, omega)
         if abs(g) < g_tol:
             return s if _slope(work, dhdt, omega, mu) < 0.0 else -1.0
         if s_prev < 0.0 or s == s_prev:
@@ -577,7 +575,7 @@ def _locate(
     dh/dt (`_apogee_newton`) from the secant of the neighbour's end values, to |dh/dt| < 1e-5 m/s
     (the radial velocity's root is up to ~2 s from the geodetic apogee, so no better seed
     comes from it). Where a search leaves the step or stalls, the Illinois method on the exact
-    g takes over."""
+    g takes over. On return `work` holds the interpolated state at the root."""
     fast = np.bool_(True)  # typed, not literal: module comment
     ya = y0
     if s_lo > 0.0:
@@ -593,9 +591,10 @@ def _locate(
     else:
         s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
         s = _apogee_newton(y0, f0, y1, f1, h, s0, a_e, f_e, omega, mu, work, s_lo)
-    if s >= 0.0:
-        return s
-    return _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, s_lo)
+    if s < 0.0:
+        s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, s_lo)
+        _hermite5(y0, f0, y1, f1, h, s, work)
+    return s
 
 
 # Steps end on the density's kinks (`atmosphere.DENSITY_KINKS_M`) wherever drag acts: a step
@@ -715,7 +714,6 @@ def _step_events(  # noqa: PLR0913
     if t1 > t_apo_min and g_apo0 > 0.0 and g_apo1 <= 0.0:
         sroot = _locate(y, f0, y1, f1, hstep, g_dhdt, 0.0, a_e, f_e, omega, mu, work, 0.0)
         s_apo = sroot
-        _hermite5(y, f0, y1, f1, hstep, sroot, work)
         hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
         if hr > apogee_h:
             apogee_h = hr
@@ -727,7 +725,6 @@ def _step_events(  # noqa: PLR0913
         if g1r <= 0.0 and _level_screen(y, hr0, reentry_level_m, a_e, f_e, omega) > 0.0:
             sroot = _locate(y, f0, y1, f1, hstep, g_height, reentry_level_m, a_e, f_e, omega, mu,
                             work, s_apo)  # fmt: skip
-            _hermite5(y, f0, y1, f1, hstep, sroot, work)
             _record(i, np.int64(EV_REENTRY), t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
                     ev_v)  # fmt: skip
     if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
@@ -796,7 +793,8 @@ def _fly_one(  # noqa: PLR0912, PLR0915
         # needs neither: about 0.2 us of a 5 us vacuum flight)
         p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
         # powered flight that sinks 1 km below the launch point (or the impact level) crashed
-        crash_level = min(level, _geodetic_up_h(y[0], y[1], y[2], a_e, f_e)[3]) - 1000.0
+        h0 = geodetic_up_height_bowring2_scalar(y[0], y[1], y[2], a_e, f_e)[3]
+        crash_level = min(level, h0) - 1000.0
     t = 0.0
     h = h_max
     ln_err_old = _LN_ERR_OLD_MIN
@@ -892,7 +890,6 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             if t1 > t_vert[i] and g_apo0 > 0.0 and g_apo1 <= 0.0:
                 sroot = _locate(y, k[0], y1, k[6], hstep, g_dhdt, 0.0, a_e, f_e, omega, mu, yt, 0.0)
                 s_apo = sroot
-                _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                 hr = _event_g(yt, g_height, 0.0, a_e, f_e, omega)
                 if hr > apogee_h:
                     apogee_h = hr
@@ -906,7 +903,6 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                                                     omega) > 0.0:  # fmt: skip
                         sroot = _locate(y, k[0], y1, k[6], hstep, g_height, reentry_level_m, a_e,
                                         f_e, omega, mu, yt, s_apo)  # fmt: skip
-                        _hermite5(y, k[0], y1, k[6], hstep, sroot, yt)
                         _record(i, ev_reentry, t + sroot * hstep, yt, omega, rr, vv,
                                 ev_t, ev_r, ev_v)  # fmt: skip
                 if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
@@ -1049,15 +1045,20 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
 # that no store into it moves a pointer (as an argument it was not vectorised). The
 # bookkeeping after a step is the scalar kernel's, per lane, in the same order
 # (`_start_outputs`, `_step_events`, `_pi_control`), so the results are bit for bit those of
-# `propagate_batch` (`tests/unit/test_flyout.py` checks it). A finished lane takes the
-# chunk's next trajectory.
+# `propagate_batch` (`tests/unit/test_flyout.py` checks it). The common step (accepted, and
+# every event screen decided and quiet: `_dhdt_bounds`, `_level_bounds`) is told apart over
+# the lanes at once and only moves its lane on (decision 0016); the others take the scalar
+# path. A finished lane takes the chunk's next trajectory.
 LANES = 8
 # rows of the lane buffer (rows x LANES): state y, step end y1, stage input, the seven stage
 # derivatives (row _L_K + 6 s + j: stage s, component j; stage 0 is f(y), stage 6 f(y1)),
 # this step's size, its error, the radial height of y1
 _L_Y, _L_Y1, _L_YT, _L_K = 0, 6, 12, 18
 _L_H, _L_ERR, _L_HR1 = 60, 61, 62
-_L_ROWS = 63
+# and the screens of y1 (`_dhdt_bounds`' value, the reentry `_level_bounds`' value) and whether
+# the step is a common one (1.0) that the vector pass settles
+_L_NUM, _L_GRE, _L_PLAIN = 63, 64, 65
+_L_ROWS = 66
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -1160,6 +1161,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     h_l, ln_err_old = np.zeros(LANES), np.zeros(LANES)
     hr0, g_apo0, apogee_h = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
     rejected, nsteps = np.zeros(LANES, dtype=np.bool_), np.zeros(LANES, dtype=np.int64)
+    # per lane: reentry recorded, the reentry screen's value at the step start, the impact
+    # level, the time after which an apogee counts
+    reentered, g_re0 = np.zeros(LANES, dtype=np.bool_), np.zeros(LANES)
+    lvl, t_apo = np.zeros(LANES), np.zeros(LANES)
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     rr, vv = np.empty(3), np.empty(3)
     ev_burnout, ev_impact = np.int64(EV_BURNOUT), np.int64(EV_IMPACT)
@@ -1188,6 +1193,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     b[_L_Y + j, ln] = y[j]
                     b[_L_K + j, ln] = y[3 + j] if j < 3 else (gx, gy, gz)[j - 3]
                 hr0[ln] = _height_for_density(y[0], y[1], y[2], a_e, f_e)
+                g_re0[ln] = _level_screen(y, hr0[ln], reentry_level_m, a_e, f_e, omega)
+                reentered[ln], lvl[ln], t_apo[ln] = False, h_impact[i], t_vert[i]
                 t_l[ln], h_l[ln], ln_err_old[ln] = 0.0, h_max, _LN_ERR_OLD_MIN
                 rejected[ln], nsteps[ln], apogee_h[ln] = False, 0, -np.inf
             if traj[ln] >= 0:
@@ -1202,6 +1209,27 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 if t_next[ln] >= t_max:
                     b[_L_H, ln], t_next[ln] = t_max - t_l[ln], t_max
         _lanes_dp_step(b, earth, tol)
+        # the common step, told apart in vector registers: accepted, before t_max, and with
+        # every event screen decided and quiet (`_step_events` would find nothing); such a
+        # lane only moves on (state, FSAL stage, screens' values) and takes its next step size
+        for ln in range(LANES):
+            num, apo_dec = _dhdt_bounds(b[_L_Y1, ln], b[_L_Y1 + 1, ln], b[_L_Y1 + 2, ln],
+                                        b[_L_Y1 + 3, ln], b[_L_Y1 + 4, ln], b[_L_Y1 + 5, ln],
+                                        omega)  # fmt: skip
+            g_re, re_dec = _level_bounds(b[_L_HR1, ln], reentry_level_m)
+            g_imp, imp_dec = _level_bounds(b[_L_HR1, ln], lvl[ln])
+            apo = (t_next[ln] > t_apo[ln]) & (g_apo0[ln] > 0.0) & (num <= 0.0)
+            re_quiet = reentered[ln] | (re_dec & ((g_re > 0.0) | (g_re0[ln] <= 0.0)))
+            quiet = apo_dec & ~apo & re_quiet & imp_dec & (g_imp > 0.0)
+            b[_L_PLAIN, ln] = 1.0 if (
+                quiet & (b[_L_ERR, ln] <= 1.0) & (t_next[ln] < t_max) & (traj[ln] >= 0)
+            ) else 0.0  # fmt: skip
+            b[_L_NUM, ln], b[_L_GRE, ln] = num, g_re
+        for j in range(6):
+            for ln in range(LANES):
+                plain = b[_L_PLAIN, ln] != 0.0
+                b[_L_Y + j, ln] = b[_L_Y1 + j, ln] if plain else b[_L_Y + j, ln]
+                b[_L_K + j, ln] = b[_L_K + 36 + j, ln] if plain else b[_L_K + j, ln]
         for ln in range(LANES):
             i = traj[ln]
             if i < 0:
@@ -1209,6 +1237,13 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             nsteps[ln] += 1
             hstep, err = b[_L_H, ln], b[_L_ERR, ln]
             t, t1 = t_l[ln], t_next[ln]
+            if b[_L_PLAIN, ln] != 0.0:
+                t_l[ln], hr0[ln] = t1, b[_L_HR1, ln]
+                g_apo0[ln], g_re0[ln] = b[_L_NUM, ln], b[_L_GRE, ln]
+                h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln],
+                                                      0.0)  # fmt: skip
+                rejected[ln] = False
+                continue
             if not err < np.inf:
                 err = 1e10
             if err > 1.0:
@@ -1227,8 +1262,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 i, t, t1, hstep, y, f0, y1, f1, hr0[ln], hr1, g_apo0[ln], apogee_h[ln], t_vert[i],
                 reentry_level_m, h_impact[i], earth, work, rr, vv, ev_t, ev_r, ev_v,
             )  # fmt: skip
-            if stop_s <= 1.0:
-                _hermite5(y, f0, y1, f1, hstep, stop_s, work)
+            if stop_s <= 1.0:  # `work` holds the state at the impact (`_locate`)
                 _record(i, ev_impact, t + stop_s * hstep, work, omega, rr, vv, ev_t, ev_r, ev_v)
                 n_steps[i] = nsteps[ln]
                 traj[ln] = -1
@@ -1243,6 +1277,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 n_steps[i] = nsteps[ln]
                 traj[ln] = -1
                 continue
+            reentered[ln] = not np.isnan(ev_t[i, EV_REENTRY])
+            if not reentered[ln]:
+                g_re0[ln] = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
             h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln], 0.0)
             rejected[ln] = False
 

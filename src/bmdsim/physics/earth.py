@@ -171,6 +171,28 @@ def geodetic_up_height_bowring_scalar(
     is stationary in the latitude). Exact on the sphere (f = 0). Not for points within a few
     hundred km of the Earth's centre.
     """
+    return _bowring(x, y, z, a, f, False)
+
+
+@numba.njit(cache=True)
+def geodetic_up_height_bowring2_scalar(
+    x: float, y: float, z: float, a: float, f: float
+) -> tuple[float, float, float, float]:
+    """`geodetic_up_height_bowring_scalar` with a second step of Bowring's iteration (the
+    parametric latitude of the first step's geodetic latitude, tan u = (1 - f) tan lat, as the
+    new guess): exact to rounding from below the surface to beyond geostationary height (the
+    up vector within 1e-15 of the closed form's from 5 km below the surface to 40,000 km above,
+    at every latitude; tests/unit/test_flyout.py) for one more square root and division than
+    one step, and about 60 % of the closed form's cost, with no cube root, branch or
+    trigonometry: the integrator's apogee search evaluates dh/dt with it (decision 0016)."""
+    return _bowring(x, y, z, a, f, True)
+
+
+@numba.njit(cache=True, inline="always")
+def _bowring(
+    x: float, y: float, z: float, a: float, f: float, two: bool
+) -> tuple[float, float, float, float]:
+    """Bowring's formula with one step, or with two (`two`)."""
     p = math.sqrt(x * x + y * y)  # not math.hypot: 30 ns against 12 ns, module comment
     if p < 1e-9 * a:  # on the polar axis: up is +-z
         zs = math.copysign(1.0, z)
@@ -184,6 +206,13 @@ def geodetic_up_height_bowring_scalar(
     cu, su = pb * q, za * q
     num = z + ep2 * b * su * su * su
     den = p - e2 * a * cu * cu * cu
+    if two:
+        # the parametric latitude of this geodetic latitude, and Bowring's step again
+        cu, su = den, (1.0 - f) * num
+        q = 1.0 / math.sqrt(cu * cu + su * su)
+        cu, su = cu * q, su * q
+        num = z + ep2 * b * su * su * su
+        den = p - e2 * a * cu * cu * cu
     inv_n = 1.0 / math.sqrt(num * num + den * den)
     cl, sl = den * inv_n, num * inv_n  # cosine and sine of the geodetic latitude
     h = p * cl + z * sl - a * math.sqrt(1.0 - e2 * sl * sl)
