@@ -401,6 +401,9 @@ def measure(
         r, _, nf = ivp_fly(case, int(i), REF_RTOL, REF_ATOL)
         ref_r.append(r)
         ref_nfev.append(nf)
+    # warm-up: the interpreted right-hand side calls numba dispatchers (gravity, geodesy) from
+    # Python, whose first call compiles or loads them
+    ivp_fly(case, int(sub[0]), IVP_RTOL, IVP_ATOL, python_rhs=True)
     py_s = []
     for i in sub[:N_PY_RHS]:
         t0 = time.perf_counter()
