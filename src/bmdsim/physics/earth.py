@@ -180,11 +180,12 @@ def geodetic_up_height_bowring2_scalar(
 ) -> tuple[float, float, float, float]:
     """`geodetic_up_height_bowring_scalar` with a second step of Bowring's iteration (the
     parametric latitude of the first step's geodetic latitude, tan u = (1 - f) tan lat, as the
-    new guess): exact to rounding from below the surface to beyond geostationary height (the
-    up vector within 1e-15 of the closed form's from 5 km below the surface to 40,000 km above,
-    at every latitude; tests/unit/test_flyout.py) for one more square root and division than
-    one step, and about 60 % of the closed form's cost, with no cube root, branch or
-    trigonometry: the integrator's apogee search evaluates dh/dt with it (decision 0016)."""
+    new guess): exact to rounding (latitude within 3.3e-16 rad of the closed form's from 100 to
+    20,000 km, measured; tests/unit/test_flyout.py checks the up vector to 1e-12 from 5 km below
+    the surface to 40,000 km above, at every latitude) for one more square root and division
+    than one step: 78 ns a call against 55 ns for one step and 124 ns for the closed form (one
+    thread, dependent calls), with no cube root or arctangent. The integrator's apogee search
+    evaluates dh/dt with it (decision 0016)."""
     return _bowring(x, y, z, a, f, True)
 
 
