@@ -98,23 +98,28 @@ def test_apogee_dhdt_below_1e_5_m_s_at_every_height_and_latitude() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "t_max_s", "earth", "tight"),
-    [(64, 1e5, "wgs84", False), (777, 300.0, "wgs84", False), (3001, 1e5, "wgs84", True),
-     (500, 2000.0, "sphere", False)],
+    ("n", "t_max_s", "earth", "tight", "drag"),
+    [(64, 1e5, "wgs84", False, False), (777, 300.0, "wgs84", False, False),
+     (3001, 1e5, "wgs84", True, False), (500, 2000.0, "sphere", False, False),
+     (64, 1e5, "wgs84", False, True), (777, 300.0, "wgs84", False, True),
+     (2001, 1e5, "wgs84", True, True), (500, 2000.0, "sphere", False, True)],
 )  # fmt: skip
-def test_vacuum_lanes_match_the_scalar_kernel_bit_for_bit(
-    n: int, t_max_s: float, earth: str, tight: bool, monkeypatch: pytest.MonkeyPatch
+def test_free_flight_lanes_match_the_scalar_kernel_bit_for_bit(
+    n: int, t_max_s: float, earth: str, tight: bool, drag: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Free flights without drag fly in SIMD lanes (`propagate_free_lanes`, decision 0015),
-    with the scalar kernel's arithmetic in the same order: every output equal to the last bit
+    """Free flights fly in SIMD lanes (`propagate_free_lanes`, decisions 0015 and 0017), with
+    the scalar kernel's arithmetic in the same order: every output equal to the last bit
     (compared as integers, so -0.0 is not 0.0) to `propagate_batch`'s, over random batches at
     every latitude: starts below and above 100 km, rising and falling; impact levels 0-5 km;
     vertical-rise times up to 300 s (the apogee is looked for after them); batch sizes that
     leave lanes idle; flights cut by t_max; one NaN start (a step failure); on WGS84 and on the
-    non-rotating sphere; once with other tolerances, largest step and reentry level."""
+    non-rotating sphere; once with other tolerances, largest step and reentry level. With drag:
+    ballistic coefficients 300-30,000 kg/m^2 and a few bodies without drag (beta inf) in the
+    same batch, so that steps are aimed at and cut at the density's kinks, rejected in the
+    drag pulse, and cross the drag ceiling both ways."""
     from bmdsim.physics.flyout import ballistic_body, burnout_state_ecef, propagate
 
-    rng = np.random.default_rng(n)
+    rng = np.random.default_rng(n + 7 * drag)
     level = rng.choice([0.0, 300.0, 5000.0], n)
     model = EarthModel.wgs84() if earth == "wgs84" else SPHERE_FIXED
     r0, v0 = burnout_state_ecef(
@@ -123,9 +128,11 @@ def test_vacuum_lanes_match_the_scalar_kernel_bit_for_bit(
         np.radians(rng.uniform(-30, 89, n)), rng.uniform(0, 2 * np.pi, n), model,
     )  # fmt: skip
     r0[n // 2] = np.nan
-    vehicles = ballistic_body(n)
+    beta = np.exp(rng.uniform(np.log(300.0), np.log(30000.0), n))
+    beta[rng.uniform(size=n) < 0.05] = np.inf
+    vehicles = ballistic_body(n, beta)
     vehicles.vertical_rise_s[:] = np.where(rng.uniform(size=n) < 0.3, rng.uniform(0, 300, n), 0.0)
-    st = FlyoutSettings(earth=model, drag=False, sample_dt_s=None, t_max_s=t_max_s)
+    st = FlyoutSettings(earth=model, drag=drag, sample_dt_s=None, t_max_s=t_max_s)
     if tight:
         st = st.with_(rtol=1e-9, atol_m=1e-3, atol_m_s=1e-6, max_step_s=40.0,
                       reentry_altitude_m=120e3)  # fmt: skip

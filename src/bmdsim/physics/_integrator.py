@@ -1,6 +1,6 @@
 """The batch flight integrator: numba kernels, one adaptive Dormand-Prince 5(4) flight at a time
-per thread (`_fly_one`), or, for free flights without drag, sixteen at a time in SIMD lanes
-(`propagate_free_lanes`, decision 0015) with the same results, bit for bit.
+per thread (`_fly_one`), or, for free flights, sixteen at a time in SIMD lanes
+(`propagate_free_lanes`, decisions 0015 and 0017) with the same results, bit for bit.
 
 Everything here is plain floats and arrays so that numba compiles it; the typed interface is
 `bmdsim.physics.flyout`. Equations of motion (point mass, pseudo-inertial frame that coincides
@@ -642,18 +642,42 @@ def _kink_ahead(
     radial one that the density takes (`_height_for_density`): hr = |r| - R, R = |r| / rad the
     ellipsoid's radius in the direction of r; its rate is d|r|/dt less dR/dt, its second
     derivative that of |r| (R's is below 0.03 m/s^2)."""
-    x, yy, z = y[0], y[1], y[2]
-    vx, vy, vz = y[3], y[4], y[5]
+    return _kink_ahead_xv(y[0], y[1], y[2], y[3], y[4], y[5], f[3], f[4], f[5], hr0, hstep, a_e,
+                          f_e)  # fmt: skip
+
+
+@numba.njit(cache=True, inline="always")
+def _kink_ahead_xv(
+    x: float, yy: float, z: float, vx: float, vy: float, vz: float, ax: float, ay: float,
+    az: float, hr0: float, hstep: float, a_e: float, f_e: float,
+) -> float:  # fmt: skip
+    """`_kink_ahead` from the state's and the acceleration's components."""
     r2 = x * x + yy * yy + z * z
     if not r2 > 0.0:
         return np.inf
-    rn = math.sqrt(r2)
+    d1, d2r = _radial_height_rates(x, yy, z, vx, vy, vz, ax, ay, az, a_e, f_e)
+    return _kink_ahead_rates(hr0, hstep, d1, d2r)
+
+
+@numba.njit(cache=True, inline="always")
+def _radial_height_rates(
+    x: float, yy: float, z: float, vx: float, vy: float, vz: float, ax: float, ay: float,
+    az: float, a_e: float, f_e: float,
+) -> tuple[float, float]:  # fmt: skip
+    """`_kink_ahead`'s first and second time derivatives of the radial height (branch-free:
+    the SIMD lanes evaluate it in vector registers)."""
+    rn = math.sqrt(x * x + yy * yy + z * z)
     d1r = (x * vx + yy * vy + z * vz) / rn  # d|r|/dt
-    d2r = (vx * vx + vy * vy + vz * vz + x * f[3] + yy * f[4] + z * f[5] - d1r * d1r) / rn
+    d2r = (vx * vx + vy * vy + vz * vz + x * ax + yy * ay + z * az - d1r * d1r) / rn
     b = a_e * (1.0 - f_e)
     rad = math.sqrt((x * x + yy * yy) / (a_e * a_e) + z * z / (b * b))
     radp = ((x * vx + yy * vy) / (a_e * a_e) + z * vz / (b * b)) / rad  # d(rad)/dt
-    d1 = d1r - (d1r - rn * radp / rad) / rad  # d|r|/dt - dR/dt
+    return d1r - (d1r - rn * radp / rad) / rad, d2r  # d|r|/dt - dR/dt, d2|r|/dt2
+
+
+@numba.njit(cache=True, inline="always")
+def _kink_ahead_rates(hr0: float, hstep: float, d1: float, d2r: float) -> float:
+    """`_kink_ahead` from the radial height hr0 and its rates (`_radial_height_rates`)."""
     zb = _kink_between(hr0, hr0 + (d1 + 0.5 * d2r * hstep) * hstep)
     if np.isnan(zb):
         return np.inf
@@ -1089,10 +1113,14 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
     _run_chunk(np.int64(0), np.int64(1), inp, out, opt, earth, tol)
 
 
-# --- Free flight without drag in SIMD lanes (decision 0015) ---------------------------------
+# --- Free flight in SIMD lanes (decisions 0015, 0017) ----------------------------------------
 # LANES trajectories step together, each with its own time and step size: the Dormand-Prince
 # stages, the J2 right-hand side, the error norm and the radial heights are loops over the
-# lanes, which LLVM turns into 4-wide AVX2 arithmetic (vsqrtpd, vdivpd). What it needs
+# lanes, which LLVM turns into 4-wide AVX2 arithmetic (vsqrtpd, vdivpd). With drag, the US76
+# density is a scalar loop over the lanes inside each stage (its layers branch; the lanes'
+# independent chains still overlap in the out-of-order core), the steps are aimed at the
+# density's kinks lane by lane, and a step cut at a kink after the fact takes the scalar path
+# (decision 0017). What it needs
 # (checked in the assembly): the numpy error model, since Python's division check stops
 # vectorisation (decision 0013); the right-hand side, J2 gravity included, inlined in numba's
 # IR; and the lane buffer allocated in the chunk's function, so that LLVM knows its shape and
@@ -1114,64 +1142,94 @@ _L_H, _L_ERR, _L_HR1 = 60, 61, 62
 # and the screens of y1 (`_dhdt_bounds`' value, the reentry `_level_bounds`' value) and whether
 # the step is a common one (1.0) that the vector pass settles
 _L_NUM, _L_GRE, _L_PLAIN = 63, 64, 65
-_L_ROWS = 66
+# with drag: the lane's 1 / beta, the density of the right-hand side's current stage, and
+# before a step the radial height's rates and whether a density kink may lie ahead (1.0)
+_L_IB, _L_RHO, _L_D1, _L_D2, _L_KA = 66, 67, 68, 69, 70
+_L_ROWS = 71
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _lanes_rhs(b: np.ndarray, stage: int, src: int, mu: float, a: float, j2: float) -> None:
-    """f of the states in rows src..src+5 of every lane into stage `stage`'s rows (vacuum)."""
+def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool) -> None:
+    """f of the states in rows src..src+5 of every lane into stage `stage`'s rows: `_accel`'s
+    free flight, operation for operation. With drag, the radial height (vector arithmetic),
+    then the density lane by lane (US76's layers branch: a scalar loop, whose lanes' chains
+    overlap), then the drag (vector arithmetic again); above the drag ceiling the density is 0
+    and the drag term subtracts zeros, which leaves the gravity's bits unchanged."""
+    a, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     row = _L_K + 6 * stage
+    if not drag:
+        for ln in range(LANES):
+            ax, ay, az = gravity_scalar(b[src, ln], b[src + 1, ln], b[src + 2, ln], mu, a, j2)
+            b[row, ln], b[row + 1, ln] = b[src + 3, ln], b[src + 4, ln]
+            b[row + 2, ln] = b[src + 5, ln]
+            b[row + 3, ln], b[row + 4, ln], b[row + 5, ln] = ax, ay, az
+        return
+    ceiling2 = (a + _DRAG_CEILING_M) ** 2
     for ln in range(LANES):
-        ax, ay, az = gravity_scalar(b[src, ln], b[src + 1, ln], b[src + 2, ln], mu, a, j2)
-        b[row, ln], b[row + 1, ln], b[row + 2, ln] = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
-        b[row + 3, ln], b[row + 4, ln], b[row + 5, ln] = ax, ay, az
+        x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
+        low = (x * x + yy * yy + z * z) < ceiling2
+        b[_L_RHO, ln] = _height_for_density(x, yy, z, a, f_e) if low else np.inf
+    for ln in range(LANES):
+        hd = b[_L_RHO, ln]
+        b[_L_RHO, ln] = density_scalar(hd) if hd != np.inf else 0.0
+    for ln in range(LANES):
+        x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
+        vx, vy, vz = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
+        ax, ay, az = gravity_scalar(x, yy, z, mu, a, j2)
+        vrx = vx + omega * yy
+        vry = vy - omega * x
+        vrz = vz
+        vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
+        kd = 0.5 * b[_L_RHO, ln] * vrel * b[_L_IB, ln]
+        b[row, ln], b[row + 1, ln], b[row + 2, ln] = vx, vy, vz
+        b[row + 3, ln], b[row + 4, ln], b[row + 5, ln] = ax - kd * vrx, ay - kd * vry, az - kd * vrz
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _lanes_dp_step(b: np.ndarray, earth: np.ndarray, tol: np.ndarray) -> None:
+def _lanes_dp_step(b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool) -> None:
     """One Dormand-Prince step of every lane (`_dp_step`'s arithmetic, in the same order):
     from y (rows _L_Y) with f(y) in stage 0 and the step size in row _L_H, writes y1, the
     stages 1-6, the error relative to `tol` (row _L_ERR) and the radial height of y1."""
-    a_e, f_e, mu, j2 = earth[0], earth[1], earth[2], earth[3]
+    a_e, f_e = earth[0], earth[1]
     rtol, atol_m, atol_m_s = tol[0], tol[1], tol[2]
     y, yt, k = _L_Y, _L_YT, _L_K
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * _A21 * b[k + j, ln]
-    _lanes_rhs(b, 1, yt, mu, a_e, j2)
+    _lanes_rhs(b, 1, yt, earth, drag)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A31 * b[k + j, ln] + _A32 * b[k + 6 + j, ln]
             )
-    _lanes_rhs(b, 2, yt, mu, a_e, j2)
+    _lanes_rhs(b, 2, yt, earth, drag)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A41 * b[k + j, ln] + _A42 * b[k + 6 + j, ln] + _A43 * b[k + 12 + j, ln]
             )
-    _lanes_rhs(b, 3, yt, mu, a_e, j2)
+    _lanes_rhs(b, 3, yt, earth, drag)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A51 * b[k + j, ln] + _A52 * b[k + 6 + j, ln] + _A53 * b[k + 12 + j, ln]
                 + _A54 * b[k + 18 + j, ln]
             )  # fmt: skip
-    _lanes_rhs(b, 4, yt, mu, a_e, j2)
+    _lanes_rhs(b, 4, yt, earth, drag)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A61 * b[k + j, ln] + _A62 * b[k + 6 + j, ln] + _A63 * b[k + 12 + j, ln]
                 + _A64 * b[k + 18 + j, ln] + _A65 * b[k + 24 + j, ln]
             )  # fmt: skip
-    _lanes_rhs(b, 5, yt, mu, a_e, j2)
+    _lanes_rhs(b, 5, yt, earth, drag)
     for j in range(6):
         for ln in range(LANES):
             b[_L_Y1 + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _B1 * b[k + j, ln] + _B3 * b[k + 12 + j, ln] + _B4 * b[k + 18 + j, ln]
                 + _B5 * b[k + 24 + j, ln] + _B6 * b[k + 30 + j, ln]
             )  # fmt: skip
-    _lanes_rhs(b, 6, _L_Y1, mu, a_e, j2)
+    _lanes_rhs(b, 6, _L_Y1, earth, drag)
     for ln in range(LANES):
         err = 0.0
         for j in range(6):
@@ -1199,13 +1257,14 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     earth: np.ndarray,
     tol: np.ndarray,
 ) -> None:
-    """Fly trajectories c, c + n_chunks, ... of a batch of free flights without drag (no
-    stages, no samples) in LANES lanes; the same results as `_run_chunk`."""
-    r0, v0, t_vert, h_impact = inp[0], inp[1], inp[13], inp[15]
+    """Fly trajectories c, c + n_chunks, ... of a batch of free flights (no stages, no
+    samples; with or without drag) in LANES lanes; the same results as `_run_chunk`."""
+    r0, v0, inv_beta, t_vert, h_impact = inp[0], inp[1], inp[10], inp[13], inp[15]
     status, ev_t, ev_r, ev_v, n_samp, n_steps = out[0], out[1], out[2], out[3], out[5], out[9]
-    reentry_level_m, t_max = opt[2], opt[3]
+    steer, drag, reentry_level_m, t_max = opt[0], opt[1], opt[2], opt[3]
     a_e, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     h_max = tol[3]
+    g_height, radial = np.int64(0), np.bool_(True)  # typed, not literal: module comment
     b = np.zeros((_L_ROWS, LANES))
     # a lane without a flight steps a finite state (this start one, or its last flight's), so
     # that the loops meet no inf from a zero radius
@@ -1218,11 +1277,11 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     hr0, g_apo0, apogee_h = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
     rejected, nsteps = np.zeros(LANES, dtype=np.bool_), np.zeros(LANES, dtype=np.int64)
     # per lane: reentry recorded, the reentry screen's value at the step start, the impact
-    # level, the time after which an apogee counts
+    # level, the time after which an apogee counts, the step size kept for after a kink
     reentered, g_re0 = np.zeros(LANES, dtype=np.bool_), np.zeros(LANES)
-    lvl, t_apo = np.zeros(LANES), np.zeros(LANES)
+    lvl, t_apo, h_keep = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
-    rr, vv = np.empty(3), np.empty(3)
+    rr, vv, kf, p = np.empty(3), np.empty(3), np.empty((1, 6)), np.zeros(N_P)
     ev_burnout, ev_impact = np.int64(EV_BURNOUT), np.int64(EV_IMPACT)
     nxt = np.int64(c)
     n = r0.shape[0]
@@ -1244,14 +1303,24 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, 0, -1
                     continue
                 g_apo0[ln] = _dhdt_screen(y, a_e, f_e, omega)
-                gx, gy, gz = gravity_scalar(y[0], y[1], y[2], mu, a_e, j2)
+                if drag:
+                    p[P_INV_BETA] = inv_beta[i]
+                    _accel(0.0, y, kf, 0, _FREE, steer, drag, p, earth, 1e-9)
+                    for j in range(6):
+                        b[_L_K + j, ln] = kf[0, j]
+                    b[_L_IB, ln] = inv_beta[i]
+                    h_l[ln] = min(h_max, 1.0)  # drag: the first step starts small
+                else:
+                    gx, gy, gz = gravity_scalar(y[0], y[1], y[2], mu, a_e, j2)
+                    for j in range(6):
+                        b[_L_K + j, ln] = y[3 + j] if j < 3 else (gx, gy, gz)[j - 3]
+                    h_l[ln] = h_max
                 for j in range(6):
                     b[_L_Y + j, ln] = y[j]
-                    b[_L_K + j, ln] = y[3 + j] if j < 3 else (gx, gy, gz)[j - 3]
                 hr0[ln] = _height_for_density(y[0], y[1], y[2], a_e, f_e)
                 g_re0[ln] = _level_screen(y, hr0[ln], reentry_level_m, a_e, f_e, omega)
                 reentered[ln], lvl[ln], t_apo[ln] = False, h_impact[i], t_vert[i]
-                t_l[ln], h_l[ln], ln_err_old[ln] = 0.0, h_max, _LN_ERR_OLD_MIN
+                t_l[ln], ln_err_old[ln], h_keep[ln] = 0.0, _LN_ERR_OLD_MIN, 0.0
                 rejected[ln], nsteps[ln], apogee_h[ln] = False, 0, -np.inf
             if traj[ln] >= 0:
                 busy += 1
@@ -1264,7 +1333,30 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 t_next[ln] = t_l[ln] + b[_L_H, ln]
                 if t_next[ln] >= t_max:
                     b[_L_H, ln], t_next[ln] = t_max - t_l[ln], t_max
-        _lanes_dp_step(b, earth, tol)
+        if drag:
+            # each step aimed at the next density kink on its way, if any (`_kink_ahead`): the
+            # predicted end height in vector registers, the kink's time only for a lane whose
+            # predicted heights reach below the highest kink (`_kink_ahead` returns inf for the
+            # others)
+            for ln in range(LANES):
+                x, yy, z = b[_L_Y, ln], b[_L_Y + 1, ln], b[_L_Y + 2, ln]
+                d1, d2r = _radial_height_rates(
+                    x, yy, z, b[_L_Y + 3, ln], b[_L_Y + 4, ln], b[_L_Y + 5, ln], b[_L_K + 3, ln],
+                    b[_L_K + 4, ln], b[_L_K + 5, ln], a_e, f_e,
+                )  # fmt: skip
+                hstep = b[_L_H, ln]
+                h_end = hr0[ln] + (d1 + 0.5 * d2r * hstep) * hstep
+                b[_L_D1, ln], b[_L_D2, ln] = d1, d2r
+                near = (x * x + yy * yy + z * z > 0.0) & ~(min(hr0[ln], h_end) >= _KINK_TOP_M)
+                b[_L_KA, ln] = 1.0 if near else 0.0
+            for ln in range(LANES):
+                if traj[ln] >= 0 and b[_L_KA, ln] != 0.0:
+                    hstep = b[_L_H, ln]
+                    tau = _kink_ahead_rates(hr0[ln], hstep, b[_L_D1, ln], b[_L_D2, ln])
+                    if tau < hstep:
+                        h_keep[ln] = max(h_keep[ln], hstep)
+                        b[_L_H, ln], t_next[ln] = tau, t_l[ln] + tau
+        _lanes_dp_step(b, earth, tol, drag)
         # the common step, told apart in vector registers: accepted, before t_max, and with
         # every event screen decided and quiet (`_step_events` would find nothing); such a
         # lane only moves on (state, FSAL stage, screens' values) and takes its next step size
@@ -1281,6 +1373,16 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 quiet & (b[_L_ERR, ln] <= 1.0) & (t_next[ln] < t_max) & (traj[ln] >= 0)
             ) else 0.0  # fmt: skip
             b[_L_NUM, ln], b[_L_GRE, ln] = num, g_re
+        if drag:
+            # and, with drag, no density kink inside the step (`_kink_between` finds none)
+            for ln in range(LANES):
+                lo = min(hr0[ln], b[_L_HR1, ln]) + KINK_TOL_M
+                hi = max(hr0[ln], b[_L_HR1, ln]) - KINK_TOL_M
+                kinked = False
+                for zb in DENSITY_KINKS_M:
+                    kinked |= (lo < zb) & (zb < hi)
+                if kinked:
+                    b[_L_PLAIN, ln] = 0.0
         for j in range(6):
             for ln in range(LANES):
                 plain = b[_L_PLAIN, ln] != 0.0
@@ -1297,23 +1399,37 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 t_l[ln], hr0[ln] = t1, b[_L_HR1, ln]
                 g_apo0[ln], g_re0[ln] = b[_L_NUM, ln], b[_L_GRE, ln]
                 h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln],
-                                                      0.0)  # fmt: skip
-                rejected[ln] = False
+                                                      h_keep[ln])  # fmt: skip
+                rejected[ln], h_keep[ln] = False, 0.0
                 continue
             if not err < np.inf:
                 err = 1e10
+            for j in range(6):
+                y[j], f0[j] = b[_L_Y + j, ln], b[_L_K + j, ln]
+                y1[j], f1[j] = b[_L_Y1 + j, ln], b[_L_K + 36 + j, ln]
+            hr1 = b[_L_HR1, ln]
+            h_cut = np.inf
+            if drag and min(hr0[ln], hr1) < _KINK_TOP_M:
+                # a density kink inside the step: cut the step to it and take it again
+                # (`_fly_one`)
+                zb = _kink_between(hr0[ln], hr1)
+                if not np.isnan(zb):
+                    sk = _illinois_bracket(y, f0, y1, f1, hstep, g_height, zb, a_e, f_e, omega,
+                                           work, radial, 0.0, 1.0, hr0[ln] - zb, hr1 - zb, 0.0,
+                                           0.01 * KINK_TOL_M)  # fmt: skip
+                    if err <= 1.0:
+                        h_keep[ln], h_l[ln] = hstep, sk * hstep
+                        continue
+                    h_cut = sk * hstep
             if err > 1.0:
-                h_l[ln] = hstep * max(0.2, 0.9 * err**-0.2)
+                h_keep[ln] = 0.0
+                h_l[ln] = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
                 rejected[ln] = True
                 if h_l[ln] < 1e-9:
                     status[i] = STATUS_STEP_FAILURE
                     n_steps[i] = nsteps[ln]
                     traj[ln] = -1
                 continue
-            for j in range(6):
-                y[j], f0[j] = b[_L_Y + j, ln], b[_L_K + j, ln]
-                y1[j], f1[j] = b[_L_Y1 + j, ln], b[_L_K + 36 + j, ln]
-            hr1 = b[_L_HR1, ln]
             stop_s, g_apo0[ln], apogee_h[ln] = _step_events(
                 i, t, t1, hstep, y, f0, y1, f1, hr0[ln], hr1, g_apo0[ln], apogee_h[ln], t_vert[i],
                 reentry_level_m, h_impact[i], earth, work, rr, vv, ev_t, ev_r, ev_v,
@@ -1336,15 +1452,16 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             reentered[ln] = not np.isnan(ev_t[i, EV_REENTRY])
             if not reentered[ln]:
                 g_re0[ln] = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
-            h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln], 0.0)
-            rejected[ln] = False
+            h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln],
+                                                  h_keep[ln])  # fmt: skip
+            rejected[ln], h_keep[ln] = False, 0.0
 
 
 @numba.njit(cache=True, parallel=True)
 def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
                          ) -> None:  # fmt: skip
-    """`propagate_batch` for a batch of free flights without drag and without samples (every
-    n_stages 0, drag off, sample_dt 0), in SIMD lanes: the same results, bit for bit. At most
+    """`propagate_batch` for a batch of free flights without samples (every n_stages 0,
+    sample_dt 0; with or without drag), in SIMD lanes: the same results, bit for bit. At most
     64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
     a chunk's last flights leave lanes idle, so chunks should not be short."""
     n = inp[0].shape[0]
