@@ -14,8 +14,9 @@ largest distance between the two kernels' impact points: 0 means bit-identical i
 The old kernel is `src/bmdsim/physics/{_integrator,earth,atmosphere}.py` at REV, written to a
 temporary package with their imports of each other rewritten, and flown through this
 checkout's `flyout` wrapper (`flyout._k` swapped). So REV's `propagate_batch` must take the same
-argument tuples as this checkout's: true from decision 0011 on. A revision without
-`propagate_free_lanes` (before decision 0015) flies vacuum batches on its `propagate_batch`.
+argument tuples as this checkout's: true from decision 0011 on. Batches that REV's SIMD lanes did
+not fly (all before decision 0015; with drag or stages before decision 0017) fly on its
+`propagate_batch`, as they did in REV.
 Both kernels are compiled first (about 30-40 s each for a revision not yet in numba's cache, and
 about 20 s more for the lanes); that is not timed.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import subprocess
 import sys
 import tempfile
@@ -62,10 +64,21 @@ def old_kernel(rev: str, where: Path) -> ModuleType:
         (where / pkg / f"{name}.py").write_text(src)
     sys.path.insert(0, str(where))
     mod = importlib.import_module(f"{pkg}._integrator")
-    if not hasattr(mod, "propagate_free_lanes"):
-        # before decision 0015 vacuum free flights flew on the scalar batch kernel, which takes
-        # the same arguments
-        mod.propagate_free_lanes = mod.propagate_batch
+    # This checkout's `flyout` sends every batch without samples to `propagate_free_lanes`. An
+    # older kernel's lanes flew less (none before decision 0015; free flights without drag
+    # until decision 0017's first half, `_L_IB`; no stages until its second, `_fly_one`'s
+    # `hand`); what they do not fly goes to its scalar batch kernel, which takes the same
+    # arguments, as that revision's own `flyout` did.
+    lanes = getattr(mod, "propagate_free_lanes", None)
+    lanes_drag = hasattr(mod, "_L_IB")
+    lanes_stages = "hand" in inspect.signature(mod._fly_one.py_func).parameters
+
+    def dispatch(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray) -> None:
+        fits = lanes is not None and (lanes_drag or not opt[1])
+        fits = fits and (lanes_stages or not np.any(inp[2]))
+        (lanes if fits else mod.propagate_batch)(inp, out, opt, earth, tol)
+
+    mod.propagate_free_lanes = dispatch
     return mod
 
 

@@ -812,16 +812,24 @@ def _end_of_boost(s: int, t_burnout: float, n_st: int, cutoff: float, coast: flo
 
 @numba.njit(cache=True)
 def _fly_one(  # noqa: PLR0912, PLR0915
-    i: int,
+    i: int | np.int64,
     inp: tuple,
     out: tuple,
     opt: tuple,
     earth: np.ndarray,
     tol: np.ndarray,
     work: tuple,
+    hand: np.ndarray,
 ) -> None:
     """Fly trajectory i of the batch: inputs `inp`, outputs `out` and options `opt` as packed
-    by `propagate_batch`; `work` holds the calling chunk's scratch arrays."""
+    by `propagate_batch`; `work` holds the calling chunk's scratch arrays.
+
+    With hand[0] == 1 the flight stops at the end of powered flight, burnout recorded, and
+    hands its free flight over to the SIMD lanes (decision 0017): hand[0] becomes 2, the state
+    is in work[0] and hand[1:8] holds what the free flight's steps go on with (t, the proposed
+    step, the PI controller's log error, whether the last step was rejected, the apogee
+    screen's value, the highest apogee so far, the step count). A flight that ends in powered
+    flight (crash, step failure) returns with hand[0] still 1."""
     (r0, v0, n_stages, st_m_ign, st_mdot, st_ve, st_burn, st_coast, cutoff_s, cda, inv_beta,
      azimuth, loft, t_vert, t_pitch, h_impact) = inp  # fmt: skip
     status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps = out
@@ -1036,6 +1044,13 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             if stage_done:
                 _record(i, ev_burnout, t, y, omega, rr, vv, ev_t, ev_r, ev_v)
                 kind = _FREE
+                if hand[0] == 1.0:
+                    hand[0], hand[1], hand[2], hand[3] = 2.0, t, h, ln_err_old
+                    hand[4], hand[5], hand[6] = 1.0 if rejected else 0.0, g_apo0, apogee_h
+                    hand[7] = nsteps
+                    n_samp[i] = ns
+                    n_steps[i] = nsteps
+                    return
             elif st_coast[i, phase_stage] > 0.0:
                 kind = _COAST
             else:
@@ -1085,8 +1100,9 @@ def _run_chunk(
     """Fly trajectories c, c + n_chunks, c + 2 n_chunks, ... of the batch."""
     work = (np.empty(6), np.empty(6), np.empty(6), np.empty((7, 6)), np.empty(N_P),
             np.empty(3), np.empty(3), np.empty(3))  # fmt: skip
+    hand = np.zeros(8)  # whole flights here: no hand-over to the lanes
     for i in range(c, inp[0].shape[0], n_chunks):
-        _fly_one(i, inp, out, opt, earth, tol, work)
+        _fly_one(i, inp, out, opt, earth, tol, work, hand)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -1256,12 +1272,16 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     opt: tuple,
     earth: np.ndarray,
     tol: np.ndarray,
+    drag: bool,
 ) -> None:
-    """Fly trajectories c, c + n_chunks, ... of a batch of free flights (no stages, no
-    samples; with or without drag) in LANES lanes; the same results as `_run_chunk`."""
-    r0, v0, inv_beta, t_vert, h_impact = inp[0], inp[1], inp[10], inp[13], inp[15]
+    """Fly trajectories c, c + n_chunks, ... of a batch without samples (with or without
+    drag: `drag`, a literal constant, so that each case compiles without the other's code)
+    in LANES lanes; the same results as `_run_chunk`. A flight with stages flies its
+    powered part with `_fly_one` when its lane takes it, and its free flight in the lane."""
+    r0, v0, n_stages, inv_beta = inp[0], inp[1], inp[2], inp[10]
+    t_vert, h_impact = inp[13], inp[15]
     status, ev_t, ev_r, ev_v, n_samp, n_steps = out[0], out[1], out[2], out[3], out[5], out[9]
-    steer, drag, reentry_level_m, t_max = opt[0], opt[1], opt[2], opt[3]
+    steer, reentry_level_m, t_max = opt[0], opt[2], opt[3]
     a_e, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     h_max = tol[3]
     g_height, radial = np.int64(0), np.bool_(True)  # typed, not literal: module comment
@@ -1282,6 +1302,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     lvl, t_apo, h_keep = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     rr, vv, kf, p = np.empty(3), np.empty(3), np.empty((1, 6)), np.zeros(N_P)
+    # `_fly_one`'s scratch arrays and hand-over record, for the powered flights
+    fw = (np.empty(6), np.empty(6), np.empty(6), np.empty((7, 6)), np.empty(N_P),
+          np.empty(3), np.empty(3), np.empty(3))  # fmt: skip
+    hand = np.zeros(8)
     ev_burnout, ev_impact = np.int64(EV_BURNOUT), np.int64(EV_IMPACT)
     nxt = np.int64(c)
     n = r0.shape[0]
@@ -1293,23 +1317,43 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 i = nxt
                 nxt += n_chunks
                 traj[ln] = i
-                _start_outputs(i, out)
-                n_samp[i] = 0
-                for j in range(3):
-                    y[j] = r0[i, j]
-                    y[3 + j] = v0[i, j]
-                _record(i, ev_burnout, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
-                if not t_max > 0.0:  # no flight time: the lane takes the next trajectory
-                    status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, 0, -1
-                    continue
-                g_apo0[ln] = _dhdt_screen(y, a_e, f_e, omega)
+                t0, h0 = 0.0, h_max
+                ln_err_old[ln], rejected[ln], nsteps[ln] = _LN_ERR_OLD_MIN, False, 0
+                apogee_h[ln] = -np.inf
+                if n_stages[i] > 0:
+                    # powered flight by `_fly_one`, which hands the free flight over
+                    hand[0] = 1.0
+                    _fly_one(i, inp, out, opt, earth, tol, fw, hand)
+                    if hand[0] != 2.0:  # it ended in powered flight
+                        traj[ln] = -1
+                        continue
+                    t0, h0, ln_err_old[ln], rejected[ln] = hand[1], hand[2], hand[3], hand[4] != 0.0
+                    g_apo0[ln], apogee_h[ln], nsteps[ln] = hand[5], hand[6], np.int64(hand[7])
+                    for j in range(6):
+                        y[j] = fw[0][j]
+                    if not t0 < t_max:  # `_fly_one`'s free flight would take no step
+                        status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, nsteps[ln], -1
+                        continue
+                else:
+                    _start_outputs(i, out)
+                    n_samp[i] = 0
+                    for j in range(3):
+                        y[j] = r0[i, j]
+                        y[3 + j] = v0[i, j]
+                    _record(i, ev_burnout, 0.0, y, omega, rr, vv, ev_t, ev_r, ev_v)
+                    if not t_max > 0.0:  # no flight time: the lane takes the next trajectory
+                        status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, 0, -1
+                        continue
+                    g_apo0[ln] = _dhdt_screen(y, a_e, f_e, omega)
                 if drag:
                     p[P_INV_BETA] = inv_beta[i]
-                    _accel(0.0, y, kf, 0, _FREE, steer, drag, p, earth, 1e-9)
+                    _accel(t0, y, kf, 0, _FREE, steer, drag, p, earth, t0 + 1e-9)
                     for j in range(6):
                         b[_L_K + j, ln] = kf[0, j]
                     b[_L_IB, ln] = inv_beta[i]
-                    h_l[ln] = min(h_max, 1.0)  # drag: the first step starts small
+                    # at t = 0 the first step starts small; later, it goes on from the powered
+                    # flight's last proposal
+                    h_l[ln] = min(h0, 1.0) if t0 == 0.0 else h0
                 else:
                     gx, gy, gz = gravity_scalar(y[0], y[1], y[2], mu, a_e, j2)
                     for j in range(6):
@@ -1320,8 +1364,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 hr0[ln] = _height_for_density(y[0], y[1], y[2], a_e, f_e)
                 g_re0[ln] = _level_screen(y, hr0[ln], reentry_level_m, a_e, f_e, omega)
                 reentered[ln], lvl[ln], t_apo[ln] = False, h_impact[i], t_vert[i]
-                t_l[ln], ln_err_old[ln], h_keep[ln] = 0.0, _LN_ERR_OLD_MIN, 0.0
-                rejected[ln], nsteps[ln], apogee_h[ln] = False, 0, -np.inf
+                t_l[ln], h_keep[ln] = t0, 0.0
             if traj[ln] >= 0:
                 busy += 1
         if busy == 0:
@@ -1460,11 +1503,17 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
 @numba.njit(cache=True, parallel=True)
 def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
                          ) -> None:  # fmt: skip
-    """`propagate_batch` for a batch of free flights without samples (every n_stages 0,
-    sample_dt 0; with or without drag), in SIMD lanes: the same results, bit for bit. At most
+    """`propagate_batch` for a batch without samples (sample_dt 0; with or without drag, with
+    or without stages), the free flights in SIMD lanes: the same results, bit for bit. At most
     64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
     a chunk's last flights leave lanes idle, so chunks should not be short."""
     n = inp[0].shape[0]
     n_chunks = max(1, min(64, n // (4 * LANES)))
+    drag = opt[1]
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol)
+        # literal True / False: the vacuum lanes keep none of the drag's branches (with a
+        # run-time flag they ran 6 % slower; decision 0017)
+        if drag:
+            _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, True)
+        else:
+            _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, False)

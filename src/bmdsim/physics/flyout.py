@@ -255,8 +255,8 @@ def propagate(
         n_steps = np.zeros(n, dtype=np.int64)
         if n < SERIAL_BELOW:
             kernel = _k.propagate_serial
-        elif sample_dt == 0.0 and not np.any(vehicles.n_stages):
-            # free flights, events only: SIMD lanes, the same results (decisions 0015, 0017)
+        elif sample_dt == 0.0:
+            # events only: free flights in SIMD lanes, the same results (decisions 0015, 0017)
             kernel = _k.propagate_free_lanes
         else:
             kernel = _k.propagate_batch
