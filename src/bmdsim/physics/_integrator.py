@@ -1500,20 +1500,29 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             rejected[ln], h_keep[ln] = False, 0.0
 
 
-@numba.njit(cache=True, parallel=True)
 def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
                          ) -> None:  # fmt: skip
     """`propagate_batch` for a batch without samples (sample_dt 0; with or without drag, with
     or without stages), the free flights in SIMD lanes: the same results, bit for bit. At most
     64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
-    a chunk's last flights leave lanes idle, so chunks should not be short."""
-    n = inp[0].shape[0]
-    n_chunks = max(1, min(64, n // (4 * LANES)))
-    drag = opt[1]
+    a chunk's last flights leave lanes idle, so chunks should not be short. `drag` picks one of
+    two compiled kernels, each with its lanes' `drag` a literal constant: the vacuum lanes keep
+    none of the drag's branches (with a run-time flag they ran 6 % slower), and a first batch
+    compiles only its own variant (decision 0017)."""
+    (_lanes_drag if opt[1] else _lanes_vacuum)(inp, out, opt, earth, tol)
+
+
+@numba.njit(cache=True, parallel=True)
+def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray) -> None:
+    """`propagate_free_lanes` without drag."""
+    n_chunks = max(1, min(64, inp[0].shape[0] // (4 * LANES)))
     for c in numba.prange(n_chunks):
-        # literal True / False: the vacuum lanes keep none of the drag's branches (with a
-        # run-time flag they ran 6 % slower; decision 0017)
-        if drag:
-            _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, True)
-        else:
-            _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, False)
+        _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, False)
+
+
+@numba.njit(cache=True, parallel=True)
+def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray) -> None:
+    """`propagate_free_lanes` with drag."""
+    n_chunks = max(1, min(64, inp[0].shape[0] // (4 * LANES)))
+    for c in numba.prange(n_chunks):
+        _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, True)

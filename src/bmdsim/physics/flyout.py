@@ -24,7 +24,7 @@ Model (point mass, as in the open literature: Gronlund & Wright 1992, appendix; 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -253,6 +253,7 @@ def propagate(
         r_samp = np.full((n, n_cols, 3), np.nan)
         v_samp = np.full((n, n_cols, 3), np.nan)
         n_steps = np.zeros(n, dtype=np.int64)
+        kernel: Callable[..., None]
         if n < SERIAL_BELOW:
             kernel = _k.propagate_serial
         elif sample_dt == 0.0:
