@@ -642,20 +642,9 @@ def _kink_ahead(
     radial one that the density takes (`_height_for_density`): hr = |r| - R, R = |r| / rad the
     ellipsoid's radius in the direction of r; its rate is d|r|/dt less dR/dt, its second
     derivative that of |r| (R's is below 0.03 m/s^2)."""
-    return _kink_ahead_xv(y[0], y[1], y[2], y[3], y[4], y[5], f[3], f[4], f[5], hr0, hstep, a_e,
-                          f_e)  # fmt: skip
-
-
-@numba.njit(cache=True, inline="always")
-def _kink_ahead_xv(
-    x: float, yy: float, z: float, vx: float, vy: float, vz: float, ax: float, ay: float,
-    az: float, hr0: float, hstep: float, a_e: float, f_e: float,
-) -> float:  # fmt: skip
-    """`_kink_ahead` from the state's and the acceleration's components."""
-    r2 = x * x + yy * yy + z * z
-    if not r2 > 0.0:
+    if not y[0] * y[0] + y[1] * y[1] + y[2] * y[2] > 0.0:
         return np.inf
-    d1, d2r = _radial_height_rates(x, yy, z, vx, vy, vz, ax, ay, az, a_e, f_e)
+    d1, d2r = _radial_height_rates(y[0], y[1], y[2], y[3], y[4], y[5], f[3], f[4], f[5], a_e, f_e)
     return _kink_ahead_rates(hr0, hstep, d1, d2r)
 
 
@@ -1509,20 +1498,21 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
     two compiled kernels, each with its lanes' `drag` a literal constant: the vacuum lanes keep
     none of the drag's branches (with a run-time flag they ran 6 % slower), and a first batch
     compiles only its own variant (decision 0017)."""
-    (_lanes_drag if opt[1] else _lanes_vacuum)(inp, out, opt, earth, tol)
+    n_chunks = np.int64(max(1, min(64, inp[0].shape[0] // (4 * LANES))))
+    (_lanes_drag if opt[1] else _lanes_vacuum)(inp, out, opt, earth, tol, n_chunks)
 
 
 @numba.njit(cache=True, parallel=True)
-def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray) -> None:
-    """`propagate_free_lanes` without drag."""
-    n_chunks = max(1, min(64, inp[0].shape[0] // (4 * LANES)))
+def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
+                      n_chunks: np.int64) -> None:  # fmt: skip
+    """`propagate_free_lanes` without drag, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, False)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, False)
 
 
 @numba.njit(cache=True, parallel=True)
-def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray) -> None:
-    """`propagate_free_lanes` with drag."""
-    n_chunks = max(1, min(64, inp[0].shape[0] // (4 * LANES)))
+def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
+                    n_chunks: np.int64) -> None:  # fmt: skip
+    """`propagate_free_lanes` with drag, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), np.int64(n_chunks), inp, out, opt, earth, tol, True)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True)
