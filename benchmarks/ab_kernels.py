@@ -67,11 +67,13 @@ def old_kernel(rev: str, where: Path) -> ModuleType:
     # This checkout's `flyout` sends every batch without samples to `propagate_free_lanes`. An
     # older kernel's lanes flew less (none before decision 0015; free flights without drag
     # until decision 0017's first half, `_L_IB`; no stages until its second, `_fly_one`'s
-    # `hand`); what they do not fly goes to its scalar batch kernel, which takes the same
-    # arguments, as that revision's own `flyout` did.
+    # `hand`, or the powered lanes, `_P_ROWS`); what they do not fly goes to its scalar batch
+    # kernel, which takes the same arguments, as that revision's own `flyout` did.
     lanes = getattr(mod, "propagate_free_lanes", None)
     lanes_drag = hasattr(mod, "_L_IB")
-    lanes_stages = "hand" in inspect.signature(mod._fly_one.py_func).parameters
+    lanes_stages = hasattr(mod, "_P_ROWS") or (
+        "hand" in inspect.signature(mod._fly_one.py_func).parameters
+    )
 
     def dispatch(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray) -> None:
         fits = lanes is not None and (lanes_drag or not opt[1])

@@ -487,9 +487,11 @@ def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:
     called with (the event searches were compiled 4-5 times each, about a fifth of the first
     compile: decision 0013). Calls between the integrator's kernels therefore pass such
     constants as np.int64(...) / np.bool_(...). Functions inlined in numba's IR
-    (inline="always") are exempt: they are not compiled on their own. So is the one call that
-    wants a copy per value: `_run_chunk_lanes`' `drag`, True or False, so that the vacuum lanes
-    compile without the drag's branches (decision 0017)."""
+    (inline="always") are exempt: they are not compiled on their own. So are the calls that
+    want a copy per value: `_run_chunk_lanes`' `drag` and `stages`, True or False, so that the
+    vacuum lanes compile without the drag's branches and the free-flight lanes without the
+    powered lanes (decision 0017), and `_lanes_dp_step`'s `powered` (the powered lanes' step
+    or the free lanes')."""
     import ast
     import inspect
 
@@ -512,7 +514,9 @@ def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:
         for pos, arg in enumerate(node.args):
             literal = isinstance(arg, ast.Constant) and isinstance(arg.value, (bool, int))
             named = isinstance(arg, ast.Name) and arg.id in int_constants
-            on_purpose = (node.func.id, pos) == ("_run_chunk_lanes", 7)
+            on_purpose = (node.func.id, pos) in {
+                ("_run_chunk_lanes", 7), ("_run_chunk_lanes", 8), ("_lanes_dp_step", 4)
+            }  # fmt: skip
             if (literal or named) and not on_purpose:
                 offenders.append(f"line {node.lineno}: {node.func.id} argument {pos}")
     assert not offenders, offenders

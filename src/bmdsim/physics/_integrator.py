@@ -808,17 +808,11 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     earth: np.ndarray,
     tol: np.ndarray,
     work: tuple,
-    hand: np.ndarray,
 ) -> None:
     """Fly trajectory i of the batch: inputs `inp`, outputs `out` and options `opt` as packed
-    by `propagate_batch`; `work` holds the calling chunk's scratch arrays.
-
-    With hand[0] == 1 the flight stops at the end of powered flight, burnout recorded, and
-    hands its free flight over to the SIMD lanes (decision 0017): hand[0] becomes 2, the state
-    is in work[0] and hand[1:8] holds what the free flight's steps go on with (t, the proposed
-    step, the PI controller's log error, whether the last step was rejected, the apogee
-    screen's value, the highest apogee so far, the step count). A flight that ends in powered
-    flight (crash, step failure) returns with hand[0] still 1."""
+    by `propagate_batch`; `work` holds the calling chunk's scratch arrays. The SIMD lanes
+    (`_run_chunk_lanes`) copy its logic, operation for operation: a change here must go there
+    too (the lanes' bit-identity tests fail otherwise)."""
     (r0, v0, n_stages, st_m_ign, st_mdot, st_ve, st_burn, st_coast, cutoff_s, cda, inv_beta,
      azimuth, loft, t_vert, t_pitch, h_impact) = inp  # fmt: skip
     status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps = out
@@ -1033,13 +1027,6 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             if stage_done:
                 _record(i, ev_burnout, t, y, omega, rr, vv, ev_t, ev_r, ev_v)
                 kind = _FREE
-                if hand[0] == 1.0:
-                    hand[0], hand[1], hand[2], hand[3] = 2.0, t, h, ln_err_old
-                    hand[4], hand[5], hand[6] = 1.0 if rejected else 0.0, g_apo0, apogee_h
-                    hand[7] = nsteps
-                    n_samp[i] = ns
-                    n_steps[i] = nsteps
-                    return
             elif st_coast[i, phase_stage] > 0.0:
                 kind = _COAST
             else:
@@ -1089,9 +1076,8 @@ def _run_chunk(
     """Fly trajectories c, c + n_chunks, c + 2 n_chunks, ... of the batch."""
     work = (np.empty(6), np.empty(6), np.empty(6), np.empty((7, 6)), np.empty(N_P),
             np.empty(3), np.empty(3), np.empty(3))  # fmt: skip
-    hand = np.zeros(8)  # whole flights here: no hand-over to the lanes
     for i in range(c, inp[0].shape[0], n_chunks):
-        _fly_one(i, inp, out, opt, earth, tol, work, hand)
+        _fly_one(i, inp, out, opt, earth, tol, work)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -1118,26 +1104,31 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
     _run_chunk(np.int64(0), np.int64(1), inp, out, opt, earth, tol)
 
 
-# --- Free flight in SIMD lanes (decisions 0015, 0017) ----------------------------------------
+# --- Flight in SIMD lanes (decisions 0015, 0017, 0018) ---------------------------------------
 # LANES trajectories step together, each with its own time and step size: the Dormand-Prince
 # stages, the J2 right-hand side, the error norm and the radial heights are loops over the
 # lanes, which LLVM turns into 4-wide AVX2 arithmetic (vsqrtpd, vdivpd). With drag, the US76
 # density is a scalar loop over the lanes inside each stage (its layers branch; the lanes'
 # independent chains still overlap in the out-of-order core), the steps are aimed at the
 # density's kinks lane by lane, and a step cut at a kink after the fact takes the scalar path
-# (decision 0017). What it needs
-# (checked in the assembly): the numpy error model, since Python's division check stops
-# vectorisation (decision 0013); the right-hand side, J2 gravity included, inlined in numba's
-# IR; and the lane buffer allocated in the chunk's function, so that LLVM knows its shape and
-# that no store into it moves a pointer (as an argument it was not vectorised). The
-# bookkeeping after a step is the scalar kernel's, per lane, in the same order
-# (`_start_outputs`, `_step_events`, `_pi_control`), so the results are bit for bit those of
-# `propagate_batch` (`tests/unit/test_flyout.py` checks it). The common step (accepted, and
-# every event screen decided and quiet: `_dhdt_bounds`, `_level_bounds`) is told apart over
-# the lanes at once and only moves its lane on (decision 0016); the others take the scalar
-# path. A finished lane takes the chunk's next trajectory. Sixteen lanes, four AVX2 vectors: a
-# step's stages form one long chain of dependent divisions and square roots, and 8 lanes (two
-# vectors) left the units waiting on it (a step 62 ns a lane against 43 with 16; decision 0016).
+# (decision 0017). Powered flight has its own lanes (decision 0018): burning and coasting lanes
+# and those in the gravity turn in vector arithmetic, the vertical rise and the pitch-over by
+# `_accel` lane by lane; a flight goes to the free lanes at its burnout through a queue.
+# What vectorising needs (checked in the assembly): the numpy error model, since Python's
+# division check stops it (decision 0013); the right-hand side, J2 gravity included, inlined in
+# numba's IR; and a lane buffer whose row length LLVM knows, so that it can tell the rows
+# apart. The buffer is an argument of `_lanes_dp_step`, a plain call (inlined in the chunk's
+# function, the two lane sets' steps took 18 minutes to compile: decision 0018), whose guard
+# `b.shape[1] == LANES` tells LLVM the row length (so guarded, the call runs as fast as the
+# inlined step did: 0.99x, decision 0018). The bookkeeping after a
+# step is the scalar kernel's, per lane, in the same order (`_start_outputs`, `_step_events`,
+# `_pi_control`, `_powered_phase`), so the results are bit for bit those of `propagate_batch`
+# (`tests/unit/test_flyout.py` checks it). The common step (accepted, and every event screen
+# decided and quiet: `_dhdt_bounds`, `_level_bounds`) is told apart over the lanes at once and
+# only moves its lane on (decision 0016); the others take the scalar path. A finished lane
+# takes the chunk's next trajectory. Sixteen lanes, four AVX2 vectors: a step's stages form
+# one long chain of dependent divisions and square roots, and 8 lanes (two vectors) left the
+# units waiting on it (a step 62 ns a lane against 43 with 16; decision 0016).
 LANES = 16
 # rows of the lane buffer (rows x LANES): state y, step end y1, stage input, the seven stage
 # derivatives (row _L_K + 6 s + j: stage s, component j; stage 0 is f(y), stage 6 f(y1)),
@@ -1151,6 +1142,15 @@ _L_NUM, _L_GRE, _L_PLAIN = 63, 64, 65
 # before a step the radial height's rates and whether a density kink may lie ahead (1.0)
 _L_IB, _L_RHO, _L_D1, _L_D2, _L_KA = 66, 67, 68, 69, 70
 _L_ROWS = 71
+# The powered lanes' buffer (decision 0018) has the free lanes' rows up to _L_KA and: the step's
+# start time, the current stage's time and the step's steering-law time (its midpoint); 1.0 if
+# burning (0.0 coasting); the stage's ignition time, mass at ignition, mass flow and exhaust
+# velocity (as `_accel`'s p); 1.0 if the right-hand side is the vector one this step (coasting,
+# or thrust along the relative velocity), 0.0 if `_accel` takes the lane (vertical rise,
+# pitch-over, pitch program)
+_P_T0, _P_TS, _P_TL, _P_BURN = 71, 72, 73, 74
+_P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 75, 76, 77, 78, 79, 80
+_P_ROWS = 81
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -1191,50 +1191,131 @@ def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: boo
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _lanes_dp_step(b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool) -> None:
+def _lanes_powered_rhs(
+    b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool, steer: int,
+    pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+) -> None:  # fmt: skip
+    """`_lanes_rhs` for the powered lanes: `_accel`'s burn and coast, operation for operation,
+    at each lane's stage time (row _P_TS). Coasting lanes and burning ones whose thrust is
+    along the relative velocity this step (row _P_VEC 1.0) in vector arithmetic, where a
+    coasting lane's thrust term is not added; the others (the vertical rise and the
+    pitch-over: geodetic verticals, trigonometry) by `_accel` itself, lane by lane, with the
+    lane's parameters `pl[ln]` and scratch arrays ysc, ksc."""
+    a, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
+    row = _L_K + 6 * stage
+    if drag:
+        for ln in range(LANES):
+            b[_L_RHO, ln] = _height_for_density(b[src, ln], b[src + 1, ln], b[src + 2, ln], a, f_e)
+        for ln in range(LANES):
+            b[_L_RHO, ln] = density_scalar(b[_L_RHO, ln])
+    for ln in range(LANES):
+        x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
+        vx, vy, vz = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
+        ax, ay, az = gravity_scalar(x, yy, z, mu, a, j2)
+        vrx = vx + omega * yy
+        vry = vy - omega * x
+        vrz = vz
+        burn = b[_P_BURN, ln] != 0.0
+        m_ign = b[_P_MIGN, ln]
+        m = m_ign - b[_P_MDOT, ln] * (b[_P_TS, ln] - b[_P_TIGN, ln]) if burn else m_ign
+        vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
+        if drag:
+            kd = 0.5 * b[_L_RHO, ln] * vrel * b[_P_CDA, ln] / m
+            ax -= kd * vrx
+            ay -= kd * vry
+            az -= kd * vrz
+        acc = b[_P_MDOT, ln] * b[_P_VE, ln] / m
+        tx, ty, tz = ax + acc * (vrx / vrel), ay + acc * (vry / vrel), az + acc * (vrz / vrel)
+        b[row, ln], b[row + 1, ln], b[row + 2, ln] = vx, vy, vz
+        b[row + 3, ln] = tx if burn else ax
+        b[row + 4, ln] = ty if burn else ay
+        b[row + 5, ln] = tz if burn else az
+    for ln in range(LANES):
+        if b[_P_VEC, ln] == 0.0:
+            _accel_lane(b, src, row, ln, steer, drag, pl[ln], earth, ysc, ksc)
+
+
+@numba.njit(cache=True)
+def _accel_lane(
+    b: np.ndarray, src: int, row: int, ln: int, steer: int, drag: bool, p: np.ndarray,
+    earth: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+) -> None:  # fmt: skip
+    """`_accel` of a burning powered lane at its stage time and steering-law time: the state
+    in rows src..src+5 of lane ln, the derivative into rows row..row+5. A plain call, so that
+    the six stages of `_lanes_dp_step` do not each inline a copy of `_accel`."""
+    for j in range(6):
+        ysc[j] = b[src + j, ln]
+    _accel(b[_P_TS, ln], ysc, ksc, 0, _BURN, steer, drag, p, earth, b[_P_TL, ln])
+    for j in range(6):
+        b[row + j, ln] = ksc[0, j]
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _lanes_stage_rhs(
+    b: np.ndarray, stage: int, src: int, c: float, earth: np.ndarray, drag: bool, powered: bool,
+    steer: int, pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+) -> None:  # fmt: skip
+    """The right-hand side of Dormand-Prince stage `stage` (node c) over the lanes: the free
+    lanes' (`_lanes_rhs`) or the powered lanes' at each lane's time t + c h."""
+    if powered:
+        for ln in range(LANES):
+            b[_P_TS, ln] = b[_P_T0, ln] + c * b[_L_H, ln]
+        _lanes_powered_rhs(b, stage, src, earth, drag, steer, pl, ysc, ksc)
+    else:
+        _lanes_rhs(b, stage, src, earth, drag)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _lanes_dp_step(
+    b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool, powered: bool, steer: int,
+    pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+) -> None:  # fmt: skip
     """One Dormand-Prince step of every lane (`_dp_step`'s arithmetic, in the same order):
     from y (rows _L_Y) with f(y) in stage 0 and the step size in row _L_H, writes y1, the
-    stages 1-6, the error relative to `tol` (row _L_ERR) and the radial height of y1."""
+    stages 1-6, the error relative to `tol` (row _L_ERR) and the radial height of y1. The
+    free lanes' right-hand side, or with `powered` (a constant) the powered lanes'."""
+    if b.shape[1] != LANES:
+        return
     a_e, f_e = earth[0], earth[1]
     rtol, atol_m, atol_m_s = tol[0], tol[1], tol[2]
     y, yt, k = _L_Y, _L_YT, _L_K
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * _A21 * b[k + j, ln]
-    _lanes_rhs(b, 1, yt, earth, drag)
+    _lanes_stage_rhs(b, 1, yt, _C2, earth, drag, powered, steer, pl, ysc, ksc)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A31 * b[k + j, ln] + _A32 * b[k + 6 + j, ln]
             )
-    _lanes_rhs(b, 2, yt, earth, drag)
+    _lanes_stage_rhs(b, 2, yt, _C3, earth, drag, powered, steer, pl, ysc, ksc)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A41 * b[k + j, ln] + _A42 * b[k + 6 + j, ln] + _A43 * b[k + 12 + j, ln]
             )
-    _lanes_rhs(b, 3, yt, earth, drag)
+    _lanes_stage_rhs(b, 3, yt, _C4, earth, drag, powered, steer, pl, ysc, ksc)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A51 * b[k + j, ln] + _A52 * b[k + 6 + j, ln] + _A53 * b[k + 12 + j, ln]
                 + _A54 * b[k + 18 + j, ln]
             )  # fmt: skip
-    _lanes_rhs(b, 4, yt, earth, drag)
+    _lanes_stage_rhs(b, 4, yt, _C5, earth, drag, powered, steer, pl, ysc, ksc)
     for j in range(6):
         for ln in range(LANES):
             b[yt + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _A61 * b[k + j, ln] + _A62 * b[k + 6 + j, ln] + _A63 * b[k + 12 + j, ln]
                 + _A64 * b[k + 18 + j, ln] + _A65 * b[k + 24 + j, ln]
             )  # fmt: skip
-    _lanes_rhs(b, 5, yt, earth, drag)
+    _lanes_stage_rhs(b, 5, yt, 1.0, earth, drag, powered, steer, pl, ysc, ksc)
     for j in range(6):
         for ln in range(LANES):
             b[_L_Y1 + j, ln] = b[y + j, ln] + b[_L_H, ln] * (
                 _B1 * b[k + j, ln] + _B3 * b[k + 12 + j, ln] + _B4 * b[k + 18 + j, ln]
                 + _B5 * b[k + 24 + j, ln] + _B6 * b[k + 30 + j, ln]
             )  # fmt: skip
-    _lanes_rhs(b, 6, _L_Y1, earth, drag)
+    _lanes_stage_rhs(b, 6, _L_Y1, 1.0, earth, drag, powered, steer, pl, ysc, ksc)
     for ln in range(LANES):
         err = 0.0
         for j in range(6):
@@ -1252,6 +1333,171 @@ def _lanes_dp_step(b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool
         )
 
 
+# The powered lanes' per-lane state (decision 0018): integers (rows x LANES) and floats.
+_Q_TRAJ, _Q_KIND, _Q_STAGE, _Q_NSTEPS = 0, 1, 2, 3
+_F_T, _F_T_END, _F_H, _F_LN_ERR, _F_H_KEEP, _F_HR0, _F_G_APO, _F_APO_H = 0, 1, 2, 3, 4, 5, 6, 7
+_F_CRASH, _F_T_NEXT, _F_REJECTED, _F_DONE = 8, 9, 10, 11
+_N_F = 12
+# a powered lane's hand-over to the free lanes, queued: the state y, then t, the proposed step,
+# the PI controller's log error, whether the last step was rejected, the apogee screen's value,
+# the highest apogee so far, the step count (`_fly_one`'s values when its powered flight ends)
+_H_T, _H_H, _H_LN_ERR, _H_REJECTED, _H_G_APO, _H_APO_H, _H_NSTEPS = 6, 7, 8, 9, 10, 11, 12
+_N_H = 13
+
+
+@numba.njit(cache=True)
+def _powered_start(
+    ln: int | np.int64, i: int | np.int64, bp: np.ndarray, pl: np.ndarray, pq: np.ndarray,
+    pf: np.ndarray, inp: tuple, out: tuple, earth: np.ndarray, tol: np.ndarray, ysc: np.ndarray,
+) -> None:  # fmt: skip
+    """Powered lane ln takes trajectory i: `_fly_one`'s start of a flight with stages."""
+    (r0, v0, n_stages, st_m_ign, st_mdot, st_ve, st_burn, st_coast, cutoff_s, cda, inv_beta,
+     azimuth, loft, t_vert, t_pitch, h_impact) = inp  # fmt: skip
+    a_e, f_e, omega = earth[0], earth[1], earth[4]
+    p = pl[ln]
+    _start_outputs(i, out)
+    out[5][i] = 0  # no samples in the lanes
+    for j in range(3):
+        bp[_L_Y + j, ln] = r0[i, j]
+        bp[_L_Y + 3 + j, ln] = v0[i, j]
+    ns_i = n_stages[i]
+    cut = cutoff_s[i]
+    t_end_boost = 0.0
+    tc = 0.0
+    for s in range(ns_i):
+        t_end_boost = min(tc + st_burn[i, s], cut)
+        if t_end_boost < tc + st_burn[i, s] or _end_of_boost(
+            s, t_end_boost, ns_i, cut, st_coast[i, s]
+        ):
+            break
+        tc = t_end_boost + st_coast[i, s]
+    p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
+    p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
+    p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
+    p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
+    bp[_P_CDA, ln] = cda[i]
+    x, yy, z = bp[_L_Y, ln], bp[_L_Y + 1, ln], bp[_L_Y + 2, ln]
+    h0 = geodetic_up_height_bowring2_scalar(x, yy, z, a_e, f_e)[3]
+    pf[_F_CRASH, ln] = min(h_impact[i], h0) - 1000.0
+    pf[_F_T, ln], pf[_F_H, ln], pf[_F_LN_ERR, ln] = 0.0, tol[3], _LN_ERR_OLD_MIN
+    pf[_F_REJECTED, ln], pf[_F_APO_H, ln] = 0.0, -np.inf
+    pq[_Q_TRAJ, ln], pq[_Q_KIND, ln], pq[_Q_STAGE, ln], pq[_Q_NSTEPS, ln] = i, _BURN, 0, 0
+    for j in range(6):
+        ysc[j] = bp[_L_Y + j, ln]
+    pf[_F_G_APO, ln] = _dhdt_screen(ysc, a_e, f_e, omega)
+
+
+@numba.njit(cache=True)
+def _powered_phase(
+    ln: int | np.int64, transition: bool | np.bool_, bp: np.ndarray, pl: np.ndarray,
+    pq: np.ndarray, pf: np.ndarray, inp: tuple, out: tuple, opt: tuple, earth: np.ndarray,
+    ysc: np.ndarray, ksc: np.ndarray, rr: np.ndarray, vv: np.ndarray,
+) -> bool:  # fmt: skip
+    """Powered lane ln's next phase, as `_fly_one` goes from one to the next: with
+    `transition` the current phase has ended (its transition first: stage burnout times,
+    coasts, the next stage); then the new phase's set-up (`_fly_one`'s, including its first
+    derivative), and on through phases of no length. Returns True when powered flight has
+    ended (burnout recorded): the lane's flight is then handed to the free lanes."""
+    n_stages, st_m_ign, st_mdot, st_ve = inp[2], inp[3], inp[4], inp[5]
+    st_burn, st_coast, cutoff_s = inp[6], inp[7], inp[8]
+    ev_t, ev_r, ev_v, stage_t = out[1], out[2], out[3], out[4]
+    steer, drag = opt[0], opt[1]
+    a_e, f_e, omega = earth[0], earth[1], earth[4]
+    i = pq[_Q_TRAJ, ln]
+    p = pl[ln]
+    for j in range(6):
+        ysc[j] = bp[_L_Y + j, ln]
+    t = pf[_F_T, ln]
+    while True:
+        s = pq[_Q_STAGE, ln]
+        if transition:
+            if pq[_Q_KIND, ln] == _BURN:
+                stage_t[i, s] = t
+                if pf[_F_DONE, ln] != 0.0:
+                    _record(i, np.int64(EV_BURNOUT), t, ysc, omega, rr, vv, ev_t, ev_r, ev_v)
+                    return True
+                if st_coast[i, s] > 0.0:
+                    pq[_Q_KIND, ln] = _COAST
+                else:
+                    pq[_Q_STAGE, ln] = s + 1
+            else:
+                pq[_Q_STAGE, ln] = s + 1
+                pq[_Q_KIND, ln] = _BURN
+            s = pq[_Q_STAGE, ln]
+        transition = True
+        kind = pq[_Q_KIND, ln]
+        if kind == _BURN:
+            p[P_M_IGN], p[P_MDOT], p[P_VE] = st_m_ign[i, s], st_mdot[i, s], st_ve[i, s]
+            p[P_T_IGN] = t
+            t_end = min(t + st_burn[i, s], cutoff_s[i])
+            done = t_end < t + st_burn[i, s] or _end_of_boost(
+                s, t_end, n_stages[i], cutoff_s[i], st_coast[i, s]
+            )
+            pf[_F_DONE, ln] = 1.0 if done else 0.0
+        else:
+            p[P_M_IGN] = st_m_ign[i, s + 1]
+            t_end = t + st_coast[i, s]
+        bp[_P_BURN, ln] = 1.0 if kind == _BURN else 0.0
+        bp[_P_TIGN, ln], bp[_P_MIGN, ln] = p[P_T_IGN], p[P_M_IGN]
+        bp[_P_MDOT, ln], bp[_P_VE, ln] = p[P_MDOT], p[P_VE]
+        pf[_F_T_END, ln] = t_end
+        pf[_F_H_KEEP, ln] = 0.0
+        _accel(t, ysc, ksc, 0, kind, steer, drag, p, earth, t + 1e-9)
+        for j in range(6):
+            bp[_L_K + j, ln] = ksc[0, j]
+        if t == 0.0:
+            pf[_F_H, ln] = min(pf[_F_H, ln], 1.0)
+        pf[_F_HR0, ln] = _height_for_density(ysc[0], ysc[1], ysc[2], a_e, f_e)
+        if t < t_end:
+            return False
+
+
+@numba.njit(cache=True, inline="always")
+def _queue_burnout(
+    ln: int | np.int64, qn: int | np.int64, bp: np.ndarray, pq: np.ndarray, pf: np.ndarray,
+    q_traj: np.ndarray, q_fresh: np.ndarray, q_val: np.ndarray,
+) -> None:  # fmt: skip
+    """Powered lane ln's flight, at its burnout, into queue slot qn for the free lanes (what
+    `_fly_one`'s free flight goes on with); the powered lane is free again."""
+    for j in range(6):
+        q_val[qn, j] = bp[_L_Y + j, ln]
+    q_val[qn, _H_T], q_val[qn, _H_H] = pf[_F_T, ln], pf[_F_H, ln]
+    q_val[qn, _H_LN_ERR], q_val[qn, _H_REJECTED] = pf[_F_LN_ERR, ln], pf[_F_REJECTED, ln]
+    q_val[qn, _H_G_APO], q_val[qn, _H_APO_H] = pf[_F_G_APO, ln], pf[_F_APO_H, ln]
+    q_val[qn, _H_NSTEPS] = pq[_Q_NSTEPS, ln]
+    q_traj[qn], q_fresh[qn] = pq[_Q_TRAJ, ln], False
+    pq[_Q_TRAJ, ln] = -1
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _lanes_aim_at_kinks(
+    b: np.ndarray, traj: np.ndarray, hr0: np.ndarray, h_keep: np.ndarray, t0: np.ndarray,
+    t_next: np.ndarray, a_e: float, f_e: float,
+) -> None:  # fmt: skip
+    """Each lane's step (row _L_H, from time t0 to t_next) aimed at the next density kink on
+    its way, if any (`_fly_one`'s `_kink_ahead`): the predicted end height in vector
+    registers, the kink's time only for a lane whose predicted heights reach below the highest
+    kink (`_kink_ahead` returns inf for the others)."""
+    for ln in range(LANES):
+        x, yy, z = b[_L_Y, ln], b[_L_Y + 1, ln], b[_L_Y + 2, ln]
+        d1, d2r = _radial_height_rates(
+            x, yy, z, b[_L_Y + 3, ln], b[_L_Y + 4, ln], b[_L_Y + 5, ln], b[_L_K + 3, ln],
+            b[_L_K + 4, ln], b[_L_K + 5, ln], a_e, f_e,
+        )  # fmt: skip
+        hstep = b[_L_H, ln]
+        h_end = hr0[ln] + (d1 + 0.5 * d2r * hstep) * hstep
+        b[_L_D1, ln], b[_L_D2, ln] = d1, d2r
+        near = (x * x + yy * yy + z * z > 0.0) & ~(min(hr0[ln], h_end) >= _KINK_TOP_M)
+        b[_L_KA, ln] = 1.0 if near else 0.0
+    for ln in range(LANES):
+        if traj[ln] >= 0 and b[_L_KA, ln] != 0.0:
+            hstep = b[_L_H, ln]
+            tau = _kink_ahead_rates(hr0[ln], hstep, b[_L_D1, ln], b[_L_D2, ln])
+            if tau < hstep:
+                h_keep[ln] = max(h_keep[ln], hstep)
+                b[_L_H, ln], t_next[ln] = tau, t0[ln] + tau
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     c: int | np.int64,
@@ -1262,18 +1508,21 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     earth: np.ndarray,
     tol: np.ndarray,
     drag: bool,
+    stages: bool,
 ) -> None:
-    """Fly trajectories c, c + n_chunks, ... of a batch without samples (with or without
-    drag: `drag`, a literal constant, so that each case compiles without the other's code)
-    in LANES lanes; the same results as `_run_chunk`. A flight with stages flies its
-    powered part with `_fly_one` when its lane takes it, and its free flight in the lane."""
-    r0, v0, n_stages, inv_beta = inp[0], inp[1], inp[2], inp[10]
-    t_vert, h_impact = inp[13], inp[15]
+    """Fly trajectories c, c + n_chunks, ... of a batch without samples in LANES lanes; the
+    same results as `_run_chunk`. `drag` and `stages` (whether any flight has stages) are
+    literal constants, so that each case compiles without the others' code. With stages, a
+    second set of lanes flies the powered flights (`_lanes_powered_rhs`, `_powered_phase`)
+    and queues each at its burnout for the free lanes; a flight without stages goes to the
+    queue as it is."""
+    r0, v0, inv_beta = inp[0], inp[1], inp[10]
+    n_stages, t_vert, t_pitch, h_impact = inp[2], inp[13], inp[14], inp[15]
     status, ev_t, ev_r, ev_v, n_samp, n_steps = out[0], out[1], out[2], out[3], out[5], out[9]
     steer, reentry_level_m, t_max = opt[0], opt[2], opt[3]
     a_e, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     h_max = tol[3]
-    g_height, radial = np.int64(0), np.bool_(True)  # typed, not literal: module comment
+    g_height, g_dhdt, radial = np.int64(0), np.int64(1), np.bool_(True)  # module comment
     b = np.zeros((_L_ROWS, LANES))
     # a lane without a flight steps a finite state (this start one, or its last flight's), so
     # that the loops meet no inf from a zero radius
@@ -1291,35 +1540,74 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     lvl, t_apo, h_keep = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     rr, vv, kf, p = np.empty(3), np.empty(3), np.empty((1, 6)), np.zeros(N_P)
-    # `_fly_one`'s scratch arrays and hand-over record, for the powered flights
-    fw = (np.empty(6), np.empty(6), np.empty(6), np.empty((7, 6)), np.empty(N_P),
-          np.empty(3), np.empty(3), np.empty(3))  # fmt: skip
-    hand = np.zeros(8)
-    ev_burnout, ev_impact = np.int64(EV_BURNOUT), np.int64(EV_IMPACT)
+    ev_burnout, ev_apogee = np.int64(EV_BURNOUT), np.int64(EV_APOGEE)
+    ev_impact = np.int64(EV_IMPACT)
+    # the powered lanes (used with stages only): their buffer, `_accel`'s parameters per lane,
+    # their state, and the queue of flights handed to the free lanes (room for every powered
+    # lane's hand-over whenever a powered lane takes a flight)
+    bp = np.zeros((_P_ROWS, LANES))
+    for ln in range(LANES):
+        bp[_L_Y, ln], bp[_L_Y + 4, ln] = 7.0e6, 7.0e3
+        bp[_L_H, ln], bp[_P_MIGN, ln], bp[_P_VEC, ln] = 1.0, 1.0, 1.0
+    pl = np.zeros((LANES, N_P))
+    pq = np.zeros((4, LANES), dtype=np.int64)
+    pq[_Q_TRAJ, :] = -1
+    pf = np.zeros((_N_F, LANES))
+    q_cap = 2 * LANES
+    q_traj, q_fresh = np.empty(q_cap, dtype=np.int64), np.empty(q_cap, dtype=np.bool_)
+    q_val = np.empty((q_cap, _N_H))
+    qn = 0
+    tph = np.empty(3)
+    scale = tol[4] / tol[0]  # powered flight and coasts: the boost tolerance, scaled alike
+    tph[0], tph[1], tph[2] = tol[0] * scale, tol[1] * scale, tol[2] * scale
     nxt = np.int64(c)
     n = r0.shape[0]
     while True:
+        p_busy = 0
+        if stages:
+            for ln in range(LANES):
+                if pq[_Q_TRAJ, ln] >= 0:
+                    p_busy += 1
+            for ln in range(LANES):
+                while pq[_Q_TRAJ, ln] < 0 and nxt < n and qn + p_busy < q_cap:
+                    i = nxt
+                    nxt += n_chunks
+                    if n_stages[i] == 0:  # no powered flight: straight to the free lanes
+                        q_traj[qn], q_fresh[qn] = i, True
+                        qn += 1
+                        continue
+                    _powered_start(ln, i, bp, pl, pq, pf, inp, out, earth, tol, y)
+                    p_busy += 1
+                    if _powered_phase(ln, np.bool_(False), bp, pl, pq, pf, inp, out, opt, earth,
+                                      y, kf, rr, vv):  # fmt: skip
+                        # no step in powered flight: handed over at once
+                        _queue_burnout(ln, qn, bp, pq, pf, q_traj, q_fresh, q_val)
+                        qn += 1
+                        p_busy -= 1
         busy = 0
         for ln in range(LANES):
-            while traj[ln] < 0 and nxt < n:
-                # a new trajectory in this lane: `_fly_one`'s start of a free flight
-                i = nxt
-                nxt += n_chunks
+            while traj[ln] < 0 and (qn > 0 if stages else nxt < n):
+                # a new trajectory in this lane: `_fly_one`'s start of a free flight, or its
+                # free flight after the powered lanes' hand-over
+                fresh = True
+                if stages:
+                    qn -= 1
+                    i, fresh = q_traj[qn], q_fresh[qn]
+                else:
+                    i = nxt
+                    nxt += n_chunks
                 traj[ln] = i
                 t0, h0 = 0.0, h_max
                 ln_err_old[ln], rejected[ln], nsteps[ln] = _LN_ERR_OLD_MIN, False, 0
                 apogee_h[ln] = -np.inf
-                if n_stages[i] > 0:
-                    # powered flight by `_fly_one`, which hands the free flight over
-                    hand[0] = 1.0
-                    _fly_one(i, inp, out, opt, earth, tol, fw, hand)
-                    if hand[0] != 2.0:  # it ended in powered flight
-                        traj[ln] = -1
-                        continue
-                    t0, h0, ln_err_old[ln], rejected[ln] = hand[1], hand[2], hand[3], hand[4] != 0.0
-                    g_apo0[ln], apogee_h[ln], nsteps[ln] = hand[5], hand[6], np.int64(hand[7])
+                if not fresh:
                     for j in range(6):
-                        y[j] = fw[0][j]
+                        y[j] = q_val[qn, j]
+                    t0, h0 = q_val[qn, _H_T], q_val[qn, _H_H]
+                    ln_err_old[ln] = q_val[qn, _H_LN_ERR]
+                    rejected[ln] = q_val[qn, _H_REJECTED] != 0.0
+                    g_apo0[ln], apogee_h[ln] = q_val[qn, _H_G_APO], q_val[qn, _H_APO_H]
+                    nsteps[ln] = np.int64(q_val[qn, _H_NSTEPS])
                     if not t0 < t_max:  # `_fly_one`'s free flight would take no step
                         status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, nsteps[ln], -1
                         continue
@@ -1356,8 +1644,115 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 t_l[ln], h_keep[ln] = t0, 0.0
             if traj[ln] >= 0:
                 busy += 1
-        if busy == 0:
+        if busy == 0 and p_busy == 0:
             break
+        if stages and p_busy > 0:
+            # --- a step of the powered lanes: `_fly_one`'s, with the boost tolerances
+            for ln in range(LANES):
+                i = pq[_Q_TRAJ, ln]
+                if i < 0:
+                    continue
+                t, t_end = pf[_F_T, ln], pf[_F_T_END, ln]
+                hstep = min(pf[_F_H, ln], h_max)
+                tn = t + hstep
+                if tn >= t_end:
+                    hstep, tn = t_end - t, t_end
+                if pq[_Q_KIND, ln] == _BURN:
+                    # never straddle a switch of the steering law
+                    tk = t_vert[i]
+                    if t < tk < tn:
+                        hstep, tn = tk - t, tk
+                    tk = t_vert[i] + t_pitch[i]
+                    if steer == STEER_GRAVITY_TURN and t < tk < tn:
+                        hstep, tn = tk - t, tk
+                bp[_L_H, ln], pf[_F_T_NEXT, ln], bp[_P_T0, ln] = hstep, tn, t
+            if drag:
+                _lanes_aim_at_kinks(bp, pq[_Q_TRAJ], pf[_F_HR0], pf[_F_H_KEEP], pf[_F_T],
+                                    pf[_F_T_NEXT], a_e, f_e)  # fmt: skip
+            for ln in range(LANES):
+                i = pq[_Q_TRAJ, ln]
+                tl = bp[_P_T0, ln] + 0.5 * bp[_L_H, ln]
+                bp[_P_TL, ln] = tl
+                vec = i < 0 or pq[_Q_KIND, ln] != _BURN or (
+                    steer == STEER_GRAVITY_TURN and tl >= t_vert[i] + t_pitch[i]
+                )  # fmt: skip
+                bp[_P_VEC, ln] = 1.0 if vec else 0.0
+            _lanes_dp_step(bp, earth, tph, drag, True, steer, pl, work, kf)
+            for ln in range(LANES):
+                i = pq[_Q_TRAJ, ln]
+                if i < 0:
+                    continue
+                pq[_Q_NSTEPS, ln] += 1
+                hstep, err = bp[_L_H, ln], bp[_L_ERR, ln]
+                t, t1 = pf[_F_T, ln], pf[_F_T_NEXT, ln]
+                if not err < np.inf:
+                    err = 1e10
+                for j in range(6):
+                    y[j], f0[j] = bp[_L_Y + j, ln], bp[_L_K + j, ln]
+                    y1[j], f1[j] = bp[_L_Y1 + j, ln], bp[_L_K + 36 + j, ln]
+                h0r, hr1 = pf[_F_HR0, ln], bp[_L_HR1, ln]
+                h_cut = np.inf
+                if drag and min(h0r, hr1) < _KINK_TOP_M:
+                    zb = _kink_between(h0r, hr1)
+                    if not np.isnan(zb):
+                        sk = _illinois_bracket(y, f0, y1, f1, hstep, g_height, zb, a_e, f_e,
+                                               omega, work, radial, 0.0, 1.0, h0r - zb, hr1 - zb,
+                                               0.0, 0.01 * KINK_TOL_M)  # fmt: skip
+                        if err <= 1.0:
+                            pf[_F_H_KEEP, ln], pf[_F_H, ln] = hstep, sk * hstep
+                            continue
+                        h_cut = sk * hstep
+                if err > 1.0:
+                    pf[_F_H_KEEP, ln] = 0.0
+                    pf[_F_H, ln] = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
+                    pf[_F_REJECTED, ln] = 1.0
+                    if pf[_F_H, ln] < 1e-9:
+                        status[i] = STATUS_STEP_FAILURE
+                        n_samp[i], n_steps[i] = 0, pq[_Q_NSTEPS, ln]
+                        pq[_Q_TRAJ, ln] = -1
+                    continue
+                # accepted: the apogee (if any), the crash test
+                g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
+                if t1 > t_vert[i] and pf[_F_G_APO, ln] > 0.0 and g_apo1 <= 0.0:
+                    sroot = _locate(y, f0, y1, f1, hstep, g_dhdt, 0.0, a_e, f_e, omega, mu, work,
+                                    0.0)  # fmt: skip
+                    hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
+                    if hr > pf[_F_APO_H, ln]:
+                        pf[_F_APO_H, ln] = hr
+                        _record(i, ev_apogee, t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
+                                ev_v)  # fmt: skip
+                pf[_F_G_APO, ln] = g_apo1
+                if _level_screen(y1, hr1, pf[_F_CRASH, ln], a_e, f_e, omega) < 0.0:
+                    status[i] = STATUS_CRASH_IN_BOOST
+                    n_samp[i], n_steps[i] = 0, pq[_Q_NSTEPS, ln]
+                    pq[_Q_TRAJ, ln] = -1
+                    continue
+                for j in range(6):
+                    bp[_L_Y + j, ln] = y1[j]
+                    bp[_L_K + j, ln] = f1[j]
+                pf[_F_T, ln] = t1
+                pf[_F_HR0, ln] = hr1
+                if pq[_Q_KIND, ln] == _BURN and (
+                    t1 == t_vert[i]
+                    or (steer == STEER_GRAVITY_TURN and t1 == t_vert[i] + t_pitch[i])
+                ):
+                    # the steering law switches here: the FSAL stage belongs to the old law
+                    _accel(t1, y1, kf, 0, _BURN, steer, drag, pl[ln], earth, t1 + 1e-9)
+                    for j in range(6):
+                        bp[_L_K + j, ln] = kf[0, j]
+                pf[_F_H, ln], pf[_F_LN_ERR, ln] = _pi_control(
+                    hstep, err, pf[_F_LN_ERR, ln], pf[_F_REJECTED, ln] != 0.0, pf[_F_H_KEEP, ln]
+                )  # fmt: skip
+                pf[_F_REJECTED, ln], pf[_F_H_KEEP, ln] = 0.0, 0.0
+                if t1 < pf[_F_T_END, ln]:
+                    continue
+                if _powered_phase(ln, np.bool_(True), bp, pl, pq, pf, inp, out, opt, earth,
+                                  work, kf, rr, vv):  # fmt: skip
+                    # burnout: the free flight goes to the queue (room is kept for it)
+                    _queue_burnout(ln, qn, bp, pq, pf, q_traj, q_fresh, q_val)
+                    qn += 1
+        if busy == 0:
+            continue
         for ln in range(LANES):
             if traj[ln] >= 0:
                 # `_fly_one`'s step: at most h_max, ending exactly at t_max
@@ -1366,29 +1761,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 if t_next[ln] >= t_max:
                     b[_L_H, ln], t_next[ln] = t_max - t_l[ln], t_max
         if drag:
-            # each step aimed at the next density kink on its way, if any (`_kink_ahead`): the
-            # predicted end height in vector registers, the kink's time only for a lane whose
-            # predicted heights reach below the highest kink (`_kink_ahead` returns inf for the
-            # others)
-            for ln in range(LANES):
-                x, yy, z = b[_L_Y, ln], b[_L_Y + 1, ln], b[_L_Y + 2, ln]
-                d1, d2r = _radial_height_rates(
-                    x, yy, z, b[_L_Y + 3, ln], b[_L_Y + 4, ln], b[_L_Y + 5, ln], b[_L_K + 3, ln],
-                    b[_L_K + 4, ln], b[_L_K + 5, ln], a_e, f_e,
-                )  # fmt: skip
-                hstep = b[_L_H, ln]
-                h_end = hr0[ln] + (d1 + 0.5 * d2r * hstep) * hstep
-                b[_L_D1, ln], b[_L_D2, ln] = d1, d2r
-                near = (x * x + yy * yy + z * z > 0.0) & ~(min(hr0[ln], h_end) >= _KINK_TOP_M)
-                b[_L_KA, ln] = 1.0 if near else 0.0
-            for ln in range(LANES):
-                if traj[ln] >= 0 and b[_L_KA, ln] != 0.0:
-                    hstep = b[_L_H, ln]
-                    tau = _kink_ahead_rates(hr0[ln], hstep, b[_L_D1, ln], b[_L_D2, ln])
-                    if tau < hstep:
-                        h_keep[ln] = max(h_keep[ln], hstep)
-                        b[_L_H, ln], t_next[ln] = tau, t_l[ln] + tau
-        _lanes_dp_step(b, earth, tol, drag)
+            _lanes_aim_at_kinks(b, traj, hr0, h_keep, t_l, t_next, a_e, f_e)
+        _lanes_dp_step(b, earth, tol, drag, False, steer, pl, work, kf)
         # the common step, told apart in vector registers: accepted, before t_max, and with
         # every event screen decided and quiet (`_step_events` would find nothing); such a
         # lane only moves on (state, FSAL stage, screens' values) and takes its next step size
@@ -1494,25 +1868,49 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
     """`propagate_batch` for a batch without samples (sample_dt 0; with or without drag, with
     or without stages), the free flights in SIMD lanes: the same results, bit for bit. At most
     64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
-    a chunk's last flights leave lanes idle, so chunks should not be short. `drag` picks one of
-    two compiled kernels, each with its lanes' `drag` a literal constant: the vacuum lanes keep
-    none of the drag's branches (with a run-time flag they ran 6 % slower), and a first batch
+    a chunk's last flights leave lanes idle, so chunks should not be short. `drag` and
+    whether any flight has stages pick one of four compiled kernels, each with its lanes'
+    `drag` and `stages` literal constants: the vacuum lanes keep none of the drag's or the
+    powered lanes' branches (with a run-time flag they ran 6 % slower), and a first batch
     compiles only its own variant (decision 0017)."""
     n_chunks = np.int64(max(1, min(64, inp[0].shape[0] // (4 * LANES))))
-    (_lanes_drag if opt[1] else _lanes_vacuum)(inp, out, opt, earth, tol, n_chunks)
+    stages = bool(np.any(inp[2] > 0))
+    kernel = {
+        (False, False): _lanes_vacuum,
+        (True, False): _lanes_drag,
+        (False, True): _lanes_vacuum_stages,
+        (True, True): _lanes_drag_stages,
+    }[(bool(opt[1]), stages)]
+    kernel(inp, out, opt, earth, tol, n_chunks)
 
 
 @numba.njit(cache=True, parallel=True)
 def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
                       n_chunks: np.int64) -> None:  # fmt: skip
-    """`propagate_free_lanes` without drag, in n_chunks chunks."""
+    """`propagate_free_lanes` without drag or stages, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, False)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, False, False)
 
 
 @numba.njit(cache=True, parallel=True)
 def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
                     n_chunks: np.int64) -> None:  # fmt: skip
-    """`propagate_free_lanes` with drag, in n_chunks chunks."""
+    """`propagate_free_lanes` with drag, without stages, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, False)
+
+
+@numba.njit(cache=True, parallel=True)
+def _lanes_vacuum_stages(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray,
+                         tol: np.ndarray, n_chunks: np.int64) -> None:  # fmt: skip
+    """`propagate_free_lanes` without drag, with stages, in n_chunks chunks."""
+    for c in numba.prange(n_chunks):
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, False, True)
+
+
+@numba.njit(cache=True, parallel=True)
+def _lanes_drag_stages(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
+                       n_chunks: np.int64) -> None:  # fmt: skip
+    """`propagate_free_lanes` with drag and stages, in n_chunks chunks."""
+    for c in numba.prange(n_chunks):
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, True)
