@@ -67,6 +67,12 @@ N_P = 13
 # np.bool_(...), never as bare literals. numba compiles a separate copy of a function for every
 # literal constant it is called with: the event searches were compiled 4-5 times each, about a
 # fifth of the first compile (decision 0013).
+# Switches: where a compiled variant should hold only one case's code (the lanes' `drag`,
+# `stages` and `powered`), the argument is True or None and the code tests `x is not None`.
+# numba's front end prunes a branch on `arg is None` when the argument's type is NoneType,
+# before typing, so the other case's code and its callees are never compiled; it does not
+# prune `if arg:` on a literal True / False (numba 0.68: `dead_branch_prune` resolves only
+# comparisons with None), which compiled all four lane variants in full (decision 0018).
 
 # Inlining: only the right-hand side (`_accel` and its helper `_height_for_density`, 7 calls
 # per step) is inlined in numba's IR; the powered-flight steering's geometry
@@ -1154,7 +1160,7 @@ _P_ROWS = 81
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
-def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool) -> None:
+def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool | None) -> None:
     """f of the states in rows src..src+5 of every lane into stage `stage`'s rows: `_accel`'s
     free flight, operation for operation. With drag, the radial height (vector arithmetic),
     then the density lane by lane (US76's layers branch: a scalar loop, whose lanes' chains
@@ -1162,7 +1168,7 @@ def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: boo
     and the drag term subtracts zeros, which leaves the gravity's bits unchanged."""
     a, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     row = _L_K + 6 * stage
-    if not drag:
+    if drag is None:
         for ln in range(LANES):
             ax, ay, az = gravity_scalar(b[src, ln], b[src + 1, ln], b[src + 2, ln], mu, a, j2)
             b[row, ln], b[row + 1, ln] = b[src + 3, ln], b[src + 4, ln]
@@ -1192,7 +1198,7 @@ def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: boo
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _lanes_powered_rhs(
-    b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool, steer: int,
+    b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool | None, steer: int,
     pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
 ) -> None:  # fmt: skip
     """`_lanes_rhs` for the powered lanes: `_accel`'s burn and coast, operation for operation,
@@ -1203,7 +1209,7 @@ def _lanes_powered_rhs(
     lane's parameters `pl[ln]` and scratch arrays ysc, ksc."""
     a, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     row = _L_K + 6 * stage
-    if drag:
+    if drag is not None:
         for ln in range(LANES):
             b[_L_RHO, ln] = _height_for_density(b[src, ln], b[src + 1, ln], b[src + 2, ln], a, f_e)
         for ln in range(LANES):
@@ -1219,7 +1225,7 @@ def _lanes_powered_rhs(
         m_ign = b[_P_MIGN, ln]
         m = m_ign - b[_P_MDOT, ln] * (b[_P_TS, ln] - b[_P_TIGN, ln]) if burn else m_ign
         vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
-        if drag:
+        if drag is not None:
             kd = 0.5 * b[_L_RHO, ln] * vrel * b[_P_CDA, ln] / m
             ax -= kd * vrx
             ay -= kd * vry
@@ -1232,7 +1238,7 @@ def _lanes_powered_rhs(
         b[row + 5, ln] = tz if burn else az
     for ln in range(LANES):
         if b[_P_VEC, ln] == 0.0:
-            _accel_lane(b, src, row, ln, steer, drag, pl[ln], earth, ysc, ksc)
+            _accel_lane(b, src, row, ln, steer, drag is not None, pl[ln], earth, ysc, ksc)
 
 
 @numba.njit(cache=True)
@@ -1252,12 +1258,12 @@ def _accel_lane(
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _lanes_stage_rhs(
-    b: np.ndarray, stage: int, src: int, c: float, earth: np.ndarray, drag: bool, powered: bool,
-    steer: int, pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+    b: np.ndarray, stage: int, src: int, c: float, earth: np.ndarray, drag: bool | None,
+    powered: bool | None, steer: int, pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
 ) -> None:  # fmt: skip
     """The right-hand side of Dormand-Prince stage `stage` (node c) over the lanes: the free
     lanes' (`_lanes_rhs`) or the powered lanes' at each lane's time t + c h."""
-    if powered:
+    if powered is not None:
         for ln in range(LANES):
             b[_P_TS, ln] = b[_P_T0, ln] + c * b[_L_H, ln]
         _lanes_powered_rhs(b, stage, src, earth, drag, steer, pl, ysc, ksc)
@@ -1267,13 +1273,14 @@ def _lanes_stage_rhs(
 
 @numba.njit(cache=True, error_model="numpy")
 def _lanes_dp_step(
-    b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool, powered: bool, steer: int,
-    pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+    b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool | None, powered: bool | None,
+    steer: int, pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
 ) -> None:  # fmt: skip
     """One Dormand-Prince step of every lane (`_dp_step`'s arithmetic, in the same order):
     from y (rows _L_Y) with f(y) in stage 0 and the step size in row _L_H, writes y1, the
     stages 1-6, the error relative to `tol` (row _L_ERR) and the radial height of y1. The
-    free lanes' right-hand side, or with `powered` (a constant) the powered lanes'."""
+    free lanes' right-hand side, or with `powered` True (a switch: module comment) the
+    powered lanes'."""
     if b.shape[1] != LANES:
         return
     a_e, f_e = earth[0], earth[1]
@@ -1507,12 +1514,13 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     opt: tuple,
     earth: np.ndarray,
     tol: np.ndarray,
-    drag: bool,
-    stages: bool,
+    drag: bool | None,
+    stages: bool | None,
 ) -> None:
     """Fly trajectories c, c + n_chunks, ... of a batch without samples in LANES lanes; the
     same results as `_run_chunk`. `drag` and `stages` (whether any flight has stages) are
-    literal constants, so that each case compiles without the others' code. With stages, a
+    switches, True or None (module comment), so that each case compiles without the others'
+    code. With stages, a
     second set of lanes flies the powered flights (`_lanes_powered_rhs`, `_powered_phase`)
     and queues each at its burnout for the free lanes; a flight without stages goes to the
     queue as it is."""
@@ -1564,7 +1572,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     n = r0.shape[0]
     while True:
         p_busy = 0
-        if stages:
+        if stages is not None:
             for ln in range(LANES):
                 if pq[_Q_TRAJ, ln] >= 0:
                     p_busy += 1
@@ -1586,11 +1594,11 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                         p_busy -= 1
         busy = 0
         for ln in range(LANES):
-            while traj[ln] < 0 and (qn > 0 if stages else nxt < n):
+            while traj[ln] < 0 and (qn > 0 if stages is not None else nxt < n):
                 # a new trajectory in this lane: `_fly_one`'s start of a free flight, or its
                 # free flight after the powered lanes' hand-over
                 fresh = True
-                if stages:
+                if stages is not None:
                     qn -= 1
                     i, fresh = q_traj[qn], q_fresh[qn]
                 else:
@@ -1622,7 +1630,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                         status[i], n_steps[i], traj[ln] = STATUS_NO_IMPACT, 0, -1
                         continue
                     g_apo0[ln] = _dhdt_screen(y, a_e, f_e, omega)
-                if drag:
+                if drag is not None:
                     p[P_INV_BETA] = inv_beta[i]
                     _accel(t0, y, kf, 0, _FREE, steer, drag, p, earth, t0 + 1e-9)
                     for j in range(6):
@@ -1646,7 +1654,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 busy += 1
         if busy == 0 and p_busy == 0:
             break
-        if stages and p_busy > 0:
+        if stages is not None and p_busy > 0:
             # --- a step of the powered lanes: `_fly_one`'s, with the boost tolerances
             for ln in range(LANES):
                 i = pq[_Q_TRAJ, ln]
@@ -1666,7 +1674,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     if steer == STEER_GRAVITY_TURN and t < tk < tn:
                         hstep, tn = tk - t, tk
                 bp[_L_H, ln], pf[_F_T_NEXT, ln], bp[_P_T0, ln] = hstep, tn, t
-            if drag:
+            if drag is not None:
                 _lanes_aim_at_kinks(bp, pq[_Q_TRAJ], pf[_F_HR0], pf[_F_H_KEEP], pf[_F_T],
                                     pf[_F_T_NEXT], a_e, f_e)  # fmt: skip
             for ln in range(LANES):
@@ -1692,7 +1700,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     y1[j], f1[j] = bp[_L_Y1 + j, ln], bp[_L_K + 36 + j, ln]
                 h0r, hr1 = pf[_F_HR0, ln], bp[_L_HR1, ln]
                 h_cut = np.inf
-                if drag and min(h0r, hr1) < _KINK_TOP_M:
+                if drag is not None and min(h0r, hr1) < _KINK_TOP_M:
                     zb = _kink_between(h0r, hr1)
                     if not np.isnan(zb):
                         sk = _illinois_bracket(y, f0, y1, f1, hstep, g_height, zb, a_e, f_e,
@@ -1737,7 +1745,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     or (steer == STEER_GRAVITY_TURN and t1 == t_vert[i] + t_pitch[i])
                 ):
                     # the steering law switches here: the FSAL stage belongs to the old law
-                    _accel(t1, y1, kf, 0, _BURN, steer, drag, pl[ln], earth, t1 + 1e-9)
+                    _accel(t1, y1, kf, 0, _BURN, steer, drag is not None, pl[ln], earth, t1 + 1e-9)
                     for j in range(6):
                         bp[_L_K + j, ln] = kf[0, j]
                 pf[_F_H, ln], pf[_F_LN_ERR, ln] = _pi_control(
@@ -1760,9 +1768,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 t_next[ln] = t_l[ln] + b[_L_H, ln]
                 if t_next[ln] >= t_max:
                     b[_L_H, ln], t_next[ln] = t_max - t_l[ln], t_max
-        if drag:
+        if drag is not None:
             _lanes_aim_at_kinks(b, traj, hr0, h_keep, t_l, t_next, a_e, f_e)
-        _lanes_dp_step(b, earth, tol, drag, False, steer, pl, work, kf)
+        _lanes_dp_step(b, earth, tol, drag, None, steer, pl, work, kf)
         # the common step, told apart in vector registers: accepted, before t_max, and with
         # every event screen decided and quiet (`_step_events` would find nothing); such a
         # lane only moves on (state, FSAL stage, screens' values) and takes its next step size
@@ -1779,7 +1787,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 quiet & (b[_L_ERR, ln] <= 1.0) & (t_next[ln] < t_max) & (traj[ln] >= 0)
             ) else 0.0  # fmt: skip
             b[_L_NUM, ln], b[_L_GRE, ln] = num, g_re
-        if drag:
+        if drag is not None:
             # and, with drag, no density kink inside the step (`_kink_between` finds none)
             for ln in range(LANES):
                 lo = min(hr0[ln], b[_L_HR1, ln]) + KINK_TOL_M
@@ -1815,7 +1823,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 y1[j], f1[j] = b[_L_Y1 + j, ln], b[_L_K + 36 + j, ln]
             hr1 = b[_L_HR1, ln]
             h_cut = np.inf
-            if drag and min(hr0[ln], hr1) < _KINK_TOP_M:
+            if drag is not None and min(hr0[ln], hr1) < _KINK_TOP_M:
                 # a density kink inside the step: cut the step to it and take it again
                 # (`_fly_one`)
                 zb = _kink_between(hr0[ln], hr1)
@@ -1870,9 +1878,9 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
     64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
     a chunk's last flights leave lanes idle, so chunks should not be short. `drag` and
     whether any flight has stages pick one of four compiled kernels, each with its lanes'
-    `drag` and `stages` literal constants: the vacuum lanes keep none of the drag's or the
-    powered lanes' branches (with a run-time flag they ran 6 % slower), and a first batch
-    compiles only its own variant (decision 0017)."""
+    `drag` and `stages` switches (True or None: module comment): the vacuum lanes keep none
+    of the drag's or the powered lanes' code (with a run-time flag they ran 6 % slower), and a
+    first batch compiles only its own variant (decisions 0017, 0018)."""
     n_chunks = np.int64(max(1, min(64, inp[0].shape[0] // (4 * LANES))))
     stages = bool(np.any(inp[2] > 0))
     kernel = {
@@ -1889,7 +1897,7 @@ def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np
                       n_chunks: np.int64) -> None:  # fmt: skip
     """`propagate_free_lanes` without drag or stages, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, False, False)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, None, None)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -1897,7 +1905,7 @@ def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.n
                     n_chunks: np.int64) -> None:  # fmt: skip
     """`propagate_free_lanes` with drag, without stages, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, False)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, None)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -1905,7 +1913,7 @@ def _lanes_vacuum_stages(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray,
                          tol: np.ndarray, n_chunks: np.int64) -> None:  # fmt: skip
     """`propagate_free_lanes` without drag, with stages, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, False, True)
+        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, None, True)
 
 
 @numba.njit(cache=True, parallel=True)
