@@ -161,18 +161,22 @@ def test_free_flight_lanes_match_the_scalar_kernel_bit_for_bit(
 def test_whole_flights_in_lanes_match_the_scalar_kernel_bit_for_bit(
     n: int, drag: bool, steering: str, t_max_s: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whole flights without samples also take `propagate_free_lanes` (decision 0017): each
-    flies its powered part with `_fly_one` when a lane takes it, which hands the free flight
-    over to the lane with its step controller's state. Every output must equal the scalar
+    """Whole flights without samples also take `propagate_free_lanes`: their powered flight in
+    the powered lanes, then, queued at burnout with its step controller's state, their free
+    flight in the free lanes (decisions 0017, 0018). Every output must equal the scalar
     kernel's to the last bit: every catalogue missile, launch points at any latitude, any
     azimuth, lofts across the aiming range, thrust cut-offs in every stage, impact levels 0-2
     km; with and without drag, both steering laws. About a quarter of the flights crash in
     powered flight (the smallest lofts, the earliest cut-offs); with t_max 150 s most flights
     burn out after t_max (their free flight takes no step) and the short-burning ones end in
-    free flight."""
+    free flight. One flight in ten has no stages and starts in free flight at 100-400 km in the
+    same batch (it goes to the free lanes' queue as it is)."""
+    from dataclasses import replace
+
     from bmdsim.models.missiles import load_missiles
     from bmdsim.physics.aiming import LOFT_MAX_RAD, LOFT_MIN_RAD
-    from bmdsim.physics.flyout import Steering
+    from bmdsim.physics.earth import geodetic_to_ecef
+    from bmdsim.physics.flyout import Steering, burnout_state_ecef, propagate
 
     rng = np.random.default_rng(n + 2 * drag)
     missiles = list(load_missiles().values())
@@ -185,10 +189,19 @@ def test_whole_flights_in_lanes_match_the_scalar_kernel_bit_for_bit(
     level = rng.choice([0.0, 2000.0], n)
     st = FlyoutSettings(drag=drag, sample_dt_s=None, t_max_s=t_max_s,
                         steering=Steering(steering))  # fmt: skip
+    r0 = geodetic_to_ecef(lat, lon, np.zeros(n), st.earth)
+    v0 = np.zeros_like(r0)
+    free = rng.uniform(size=n) < 0.1
+    vehicles = replace(vehicles, n_stages=np.where(free, 0, vehicles.n_stages))
+    r0[free], v0[free] = burnout_state_ecef(
+        lat[free], lon[free], rng.uniform(100e3, 400e3, free.sum()),
+        rng.uniform(2000.0, 7000.0, free.sum()), np.radians(rng.uniform(-10, 60, free.sum())),
+        az[free], st.earth,
+    )  # fmt: skip
 
     def fly() -> object:
-        return fly_missiles(vehicles, lat, lon, az, loft, cutoff_s=cutoff,
-                            impact_altitude_m=level, settings=st)  # fmt: skip
+        return propagate(vehicles, r0, v0, azimuth_rad=az, loft_rad=loft, cutoff_s=cutoff,
+                         impact_altitude_m=level, settings=st)  # fmt: skip
 
     calls = []
     lanes = k.propagate_free_lanes
