@@ -805,6 +805,51 @@ def _end_of_boost(s: int, t_burnout: float, n_st: int, cutoff: float, coast: flo
     return s == n_st - 1 or cutoff <= t_burnout + coast
 
 
+@numba.njit(cache=True, inline="always")
+def _step_to(
+    t: float, h: float, h_max: float, t_end: float, kind: int | np.int64, steer: int,
+    t_vert: float, t_pitch: float,
+) -> tuple[float, float]:  # fmt: skip
+    """The next step's size and end from t: the proposal h, at most h_max, ending exactly at
+    the phase's end t_end and, while burning, never straddling a switch of the steering law."""
+    hstep = min(h, h_max)
+    t_next = t + hstep
+    if t_next >= t_end:
+        hstep, t_next = t_end - t, t_end
+    if kind == _BURN:
+        tk = t_vert
+        if t < tk < t_next:
+            hstep, t_next = tk - t, tk
+        tk = t_vert + t_pitch
+        if steer == STEER_GRAVITY_TURN and t < tk < t_next:
+            hstep, t_next = tk - t, tk
+    return hstep, t_next
+
+
+@numba.njit(cache=True)
+def _flight_params(i: int | np.int64, inp: tuple, p: np.ndarray) -> None:
+    """Trajectory i's parameters of the right-hand side that hold for the whole flight, into p:
+    drag terms, steering (azimuth, loft, vertical rise, pitch-over) and the end of powered
+    flight (for the pitch program: the last burnout before the cut-off or a coast past it)."""
+    n_stages, st_burn, st_coast, cutoff_s = inp[2], inp[6], inp[7], inp[8]
+    cda, inv_beta, azimuth, loft = inp[9], inp[10], inp[11], inp[12]
+    t_vert, t_pitch = inp[13], inp[14]
+    ns_i = n_stages[i]
+    cut = cutoff_s[i]
+    t_end_boost = 0.0
+    tc = 0.0
+    for s in range(ns_i):
+        t_end_boost = min(tc + st_burn[i, s], cut)
+        if t_end_boost < tc + st_burn[i, s] or _end_of_boost(
+            s, t_end_boost, ns_i, cut, st_coast[i, s]
+        ):
+            break
+        tc = t_end_boost + st_coast[i, s]
+    p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
+    p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
+    p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
+
+
 @numba.njit(cache=True)
 def _fly_one(  # noqa: PLR0912, PLR0915
     i: int | np.int64,
@@ -841,19 +886,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     nsteps = 0
     ns_i = n_stages[i]
     cut = cutoff_s[i]
-    # end of powered flight (for the pitch program)
-    t_end_boost = 0.0
-    tc = 0.0
-    for s in range(ns_i):
-        t_end_boost = min(tc + st_burn[i, s], cut)
-        if t_end_boost < tc + st_burn[i, s] or _end_of_boost(
-            s, t_end_boost, ns_i, cut, st_coast[i, s]
-        ):
-            break
-        tc = t_end_boost + st_coast[i, s]
-    p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
-    p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
-    p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
+    _flight_params(i, inp, p)
     level = h_impact[i]
     crash_level = -np.inf
     if ns_i > 0:
@@ -905,18 +938,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
             h = min(h, 1.0)
         hr0 = _height_for_density(y[0], y[1], y[2], a_e, f_e)  # radial heights: step start,
         while t < t_end:
-            hstep = min(h, h_max)
-            t_next = t + hstep
-            if t_next >= t_end:
-                hstep, t_next = t_end - t, t_end
-            if kind == _BURN:
-                # never straddle a switch of the steering law
-                tk = t_vert[i]
-                if t < tk < t_next:
-                    hstep, t_next = tk - t, tk
-                tk = t_vert[i] + t_pitch[i]
-                if steer == STEER_GRAVITY_TURN and t < tk < t_next:
-                    hstep, t_next = tk - t, tk
+            hstep, t_next = _step_to(t, h, h_max, t_end, kind, steer, t_vert[i], t_pitch[i])
             if drag:
                 # aim the step at the next density kink on its way, if any: the step after it
                 # goes on with this one's size
@@ -1160,6 +1182,18 @@ _P_ROWS = 81
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
+def _lane_gravity_air(
+    b: np.ndarray, src: int, ln: int | np.int64, mu: float, a: float, j2: float, omega: float
+) -> tuple[float, float, float, float, float, float, float, float, float]:
+    """Lane ln's velocity, J2 gravity and velocity relative to the rotating air for the state
+    in rows src..src+5: `_accel`'s first lines, in its order."""
+    x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
+    vx, vy, vz = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
+    ax, ay, az = gravity_scalar(x, yy, z, mu, a, j2)
+    return vx, vy, vz, ax, ay, az, vx + omega * yy, vy - omega * x, vz
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool | None) -> None:
     """f of the states in rows src..src+5 of every lane into stage `stage`'s rows: `_accel`'s
     free flight, operation for operation. With drag, the radial height (vector arithmetic),
@@ -1184,12 +1218,7 @@ def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: boo
         hd = b[_L_RHO, ln]
         b[_L_RHO, ln] = density_scalar(hd) if hd != np.inf else 0.0
     for ln in range(LANES):
-        x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
-        vx, vy, vz = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
-        ax, ay, az = gravity_scalar(x, yy, z, mu, a, j2)
-        vrx = vx + omega * yy
-        vry = vy - omega * x
-        vrz = vz
+        vx, vy, vz, ax, ay, az, vrx, vry, vrz = _lane_gravity_air(b, src, ln, mu, a, j2, omega)
         vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
         kd = 0.5 * b[_L_RHO, ln] * vrel * b[_L_IB, ln]
         b[row, ln], b[row + 1, ln], b[row + 2, ln] = vx, vy, vz
@@ -1215,12 +1244,7 @@ def _lanes_powered_rhs(
         for ln in range(LANES):
             b[_L_RHO, ln] = density_scalar(b[_L_RHO, ln])
     for ln in range(LANES):
-        x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
-        vx, vy, vz = b[src + 3, ln], b[src + 4, ln], b[src + 5, ln]
-        ax, ay, az = gravity_scalar(x, yy, z, mu, a, j2)
-        vrx = vx + omega * yy
-        vry = vy - omega * x
-        vrz = vz
+        vx, vy, vz, ax, ay, az, vrx, vry, vrz = _lane_gravity_air(b, src, ln, mu, a, j2, omega)
         burn = b[_P_BURN, ln] != 0.0
         m_ign = b[_P_MIGN, ln]
         m = m_ign - b[_P_MDOT, ln] * (b[_P_TS, ln] - b[_P_TIGN, ln]) if burn else m_ign
@@ -1367,20 +1391,7 @@ def _powered_start(
     for j in range(3):
         bp[_L_Y + j, ln] = r0[i, j]
         bp[_L_Y + 3 + j, ln] = v0[i, j]
-    ns_i = n_stages[i]
-    cut = cutoff_s[i]
-    t_end_boost = 0.0
-    tc = 0.0
-    for s in range(ns_i):
-        t_end_boost = min(tc + st_burn[i, s], cut)
-        if t_end_boost < tc + st_burn[i, s] or _end_of_boost(
-            s, t_end_boost, ns_i, cut, st_coast[i, s]
-        ):
-            break
-        tc = t_end_boost + st_coast[i, s]
-    p[P_CDA], p[P_INV_BETA] = cda[i], inv_beta[i]
-    p[P_AZIMUTH], p[P_LOFT] = azimuth[i], loft[i]
-    p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
+    _flight_params(i, inp, p)
     p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
     bp[_P_CDA, ln] = cda[i]
     x, yy, z = bp[_L_Y, ln], bp[_L_Y + 1, ln], bp[_L_Y + 2, ln]
@@ -1660,19 +1671,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 i = pq[_Q_TRAJ, ln]
                 if i < 0:
                     continue
-                t, t_end = pf[_F_T, ln], pf[_F_T_END, ln]
-                hstep = min(pf[_F_H, ln], h_max)
-                tn = t + hstep
-                if tn >= t_end:
-                    hstep, tn = t_end - t, t_end
-                if pq[_Q_KIND, ln] == _BURN:
-                    # never straddle a switch of the steering law
-                    tk = t_vert[i]
-                    if t < tk < tn:
-                        hstep, tn = tk - t, tk
-                    tk = t_vert[i] + t_pitch[i]
-                    if steer == STEER_GRAVITY_TURN and t < tk < tn:
-                        hstep, tn = tk - t, tk
+                t = pf[_F_T, ln]
+                hstep, tn = _step_to(t, pf[_F_H, ln], h_max, pf[_F_T_END, ln], pq[_Q_KIND, ln],
+                                     steer, t_vert[i], t_pitch[i])  # fmt: skip
                 bp[_L_H, ln], pf[_F_T_NEXT, ln], bp[_P_T0, ln] = hstep, tn, t
             if drag is not None:
                 _lanes_aim_at_kinks(bp, pq[_Q_TRAJ], pf[_F_HR0], pf[_F_H_KEEP], pf[_F_T],
