@@ -155,8 +155,9 @@ def test_free_flight_lanes_match_the_scalar_kernel_bit_for_bit(
 
 @pytest.mark.parametrize(
     ("n", "drag", "steering", "t_max_s"),
-    [(300, True, "gravity-turn", 1e5), (300, False, "gravity-turn", 1e5),
-     (200, True, "pitch-program", 1e5), (200, True, "gravity-turn", 150.0)],
+    [(300, True, "gravity-turn", 1e5), (256, True, "gravity-turn", 1e5),
+     (200, True, "pitch-program", 1e5), (200, True, "gravity-turn", 150.0),
+     (200, False, "gravity-turn", 1e5)],
 )  # fmt: skip
 def test_whole_flights_in_lanes_match_the_scalar_kernel_bit_for_bit(
     n: int, drag: bool, steering: str, t_max_s: float, monkeypatch: pytest.MonkeyPatch
@@ -166,7 +167,8 @@ def test_whole_flights_in_lanes_match_the_scalar_kernel_bit_for_bit(
     flight in the free lanes (decisions 0017, 0018). Every output must equal the scalar
     kernel's to the last bit: every catalogue missile, launch points at any latitude, any
     azimuth, lofts across the aiming range, thrust cut-offs in every stage, impact levels 0-2
-    km; with and without drag, both steering laws. About a quarter of the flights crash in
+    km; both steering laws. Without drag such a batch goes to the scalar kernel (decision
+    0018), so that case checks only the routing. About a quarter of the flights crash in
     powered flight (the smallest lofts, the earliest cut-offs); with t_max 150 s most flights
     burn out after t_max (their free flight takes no step) and the short-burning ones end in
     free flight. One flight in ten has no stages and starts in free flight at 100-400 km in the
@@ -221,6 +223,43 @@ def test_whole_flights_in_lanes_match_the_scalar_kernel_bit_for_bit(
         a, b = np.asarray(getattr(got, name)), np.asarray(getattr(ref, name))
         assert a.shape == b.shape, name
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=name)
+
+
+def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression (review of decision 0018): a chunk whose queue fills with flights that all
+    end as the free lanes take them, while no powered lane is busy, left every lane idle with
+    flights still to start, and the chunk loop stopped: those flights kept status 0 (ok) and
+    empty events. Here the kernel is called with t_max 0 (which `FlyoutSettings` refuses), so
+    every flight ends at once: each chunk starts with more than a queue's worth of flights
+    without stages, then flights with stages. Every flight must come out as the scalar
+    kernel's, status `no-impact`."""
+    from dataclasses import replace
+
+    from bmdsim.models.missiles import load_missiles
+    from bmdsim.physics.flyout import propagate
+
+    n = 300
+    vehicles = vehicle_arrays(load_missiles()["topol-m"]).take(np.zeros(n, dtype=np.int64))
+    vehicles = replace(vehicles, n_stages=np.where(np.arange(n) < 200, 0, vehicles.n_stages))
+    r0 = np.tile([6.4e6, 0.0, 0.0], (n, 1))
+    captured = []
+    monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: captured.append(a))
+    propagate(vehicles, r0, np.zeros_like(r0), settings=FlyoutSettings(sample_dt_s=None))
+    inp, out, opt, earth, tol = captured[0]
+    opt = (opt[0], opt[1], opt[2], 0.0, opt[4])
+
+    def fresh() -> tuple:
+        return tuple(np.full_like(a, -7) for a in out)
+
+    got, ref = fresh(), fresh()
+    monkeypatch.undo()
+    k.propagate_free_lanes(inp, got, opt, earth, tol)
+    k.propagate_batch(inp, ref, opt, earth, tol)
+    assert np.all(ref[0] == k.STATUS_NO_IMPACT)
+    for a, b in zip(got, ref, strict=True):
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
 
 
 def test_kink_ahead_on_a_radial_descent_solves_the_quadratic() -> None:
@@ -501,10 +540,10 @@ def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:
     compile: decision 0013). Calls between the integrator's kernels therefore pass such
     constants as np.int64(...) / np.bool_(...). Functions inlined in numba's IR
     (inline="always") are exempt: they are not compiled on their own. So are the calls that
-    want a copy per value: `_run_chunk_lanes`' `drag` and `stages`, True or False, so that the
-    vacuum lanes compile without the drag's branches and the free-flight lanes without the
-    powered lanes (decision 0017), and `_lanes_dp_step`'s `powered` (the powered lanes' step
-    or the free lanes')."""
+    want a copy per value, the switches (True or None) of decision 0018: `_run_chunk_lanes`'
+    `drag` and `stages`, so that the vacuum lanes compile without the drag's code and the
+    free-flight lanes without the powered lanes, and `_lanes_dp_step`'s `powered` (the powered
+    lanes' step or the free lanes')."""
     import ast
     import inspect
 

@@ -1,6 +1,7 @@
 """The batch flight integrator: numba kernels, one adaptive Dormand-Prince 5(4) flight at a time
-per thread (`_fly_one`), or, for free flights, sixteen at a time in SIMD lanes
-(`propagate_free_lanes`, decisions 0015 and 0017) with the same results, bit for bit.
+per thread (`_fly_one`), or, for batches without samples, sixteen at a time in SIMD lanes
+(`propagate_free_lanes`: free flights, and whole flights with drag, whose powered flight has
+lanes of its own; decisions 0015, 0017 and 0018) with the same results, bit for bit.
 
 Everything here is plain floats and arrays so that numba compiles it; the typed interface is
 `bmdsim.physics.flyout`. Equations of motion (point mass, pseudo-inertial frame that coincides
@@ -1173,9 +1174,9 @@ _L_ROWS = 71
 # The powered lanes' buffer (decision 0018) has the free lanes' rows up to _L_KA and: the step's
 # start time, the current stage's time and the step's steering-law time (its midpoint); 1.0 if
 # burning (0.0 coasting); the stage's ignition time, mass at ignition, mass flow and exhaust
-# velocity (as `_accel`'s p); 1.0 if the right-hand side is the vector one this step (coasting,
-# or thrust along the relative velocity), 0.0 if `_accel` takes the lane (vertical rise,
-# pitch-over, pitch program)
+# velocity (as `_accel`'s p) and the boosting body's C_d A; 1.0 if the right-hand side is the
+# vector one this step (coasting, or thrust along the relative velocity), 0.0 if `_accel` takes
+# the lane (vertical rise, pitch-over, pitch program)
 _P_T0, _P_TS, _P_TL, _P_BURN = 71, 72, 73, 74
 _P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 75, 76, 77, 78, 79, 80
 _P_ROWS = 81
@@ -1544,7 +1545,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     g_height, g_dhdt, radial = np.int64(0), np.int64(1), np.bool_(True)  # module comment
     b = np.zeros((_L_ROWS, LANES))
     # a lane without a flight steps a finite state (this start one, or its last flight's), so
-    # that the loops meet no inf from a zero radius
+    # that the loops meet no inf from a zero radius (an idle powered lane's vector row may hold
+    # a meaningless value under the numpy error model; no one reads it)
     for ln in range(LANES):
         b[_L_Y, ln], b[_L_Y + 4, ln] = 7.0e6, 7.0e3
         b[_L_H, ln] = 1.0
@@ -1591,7 +1593,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 while pq[_Q_TRAJ, ln] < 0 and nxt < n and qn + p_busy < q_cap:
                     i = nxt
                     nxt += n_chunks
-                    if n_stages[i] == 0:  # no powered flight: straight to the free lanes
+                    if n_stages[i] <= 0:  # no powered flight: straight to the free lanes
                         q_traj[qn], q_fresh[qn] = i, True
                         qn += 1
                         continue
@@ -1663,7 +1665,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 t_l[ln], h_keep[ln] = t0, 0.0
             if traj[ln] >= 0:
                 busy += 1
-        if busy == 0 and p_busy == 0:
+        if busy == 0 and p_busy == 0 and nxt >= n:
+            # (not before nxt >= n: a full queue of flights that all end at once, with no
+            # powered lane busy, leaves every lane idle while flights remain to be started)
             break
         if stages is not None and p_busy > 0:
             # --- a step of the powered lanes: `_fly_one`'s, with the boost tolerances
@@ -1874,22 +1878,27 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
 
 def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
                          ) -> None:  # fmt: skip
-    """`propagate_batch` for a batch without samples (sample_dt 0; with or without drag, with
-    or without stages), the free flights in SIMD lanes: the same results, bit for bit. At most
-    64 chunks (in parallel threads) of at least 4 LANES trajectories where the batch allows:
-    a chunk's last flights leave lanes idle, so chunks should not be short. `drag` and
-    whether any flight has stages pick one of four compiled kernels, each with its lanes'
-    `drag` and `stages` switches (True or None: module comment): the vacuum lanes keep none
-    of the drag's or the powered lanes' code (with a run-time flag they ran 6 % slower), and a
-    first batch compiles only its own variant (decisions 0017, 0018)."""
+    """`propagate_batch` for a batch without samples (sample_dt 0): free flights with or
+    without drag, and whole flights with drag, in SIMD lanes, with the same results bit for bit.
+
+    Chunking: at most 64 chunks (in parallel threads), each of at least 4 LANES trajectories
+    where the batch allows. A chunk's last flights leave lanes idle, so chunks should not be
+    short.
+
+    Kernels: `drag` and whether any flight has stages pick one of three compiled kernels, each
+    with its lanes' `drag` and `stages` switches (True or None: module comment). The vacuum
+    lanes keep none of the drag's or the powered lanes' code (with a run-time flag they ran
+    6 % slower), and a first batch compiles only its own variant (decisions 0017, 0018).
+
+    Whole flights without drag (a textbook case that the studies do not fly) go to the scalar
+    kernel, `propagate_batch`. A fourth lane kernel would cost about 90 s more of first
+    compile, also in every clean test run."""
     n_chunks = np.int64(max(1, min(64, inp[0].shape[0] // (4 * LANES))))
     stages = bool(np.any(inp[2] > 0))
-    kernel = {
-        (False, False): _lanes_vacuum,
-        (True, False): _lanes_drag,
-        (False, True): _lanes_vacuum_stages,
-        (True, True): _lanes_drag_stages,
-    }[(bool(opt[1]), stages)]
+    if stages and not opt[1]:
+        propagate_batch(inp, out, opt, earth, tol)
+        return
+    kernel = _lanes_drag_stages if stages else (_lanes_drag if opt[1] else _lanes_vacuum)
     kernel(inp, out, opt, earth, tol, n_chunks)
 
 
@@ -1907,14 +1916,6 @@ def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.n
     """`propagate_free_lanes` with drag, without stages, in n_chunks chunks."""
     for c in numba.prange(n_chunks):
         _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, None)
-
-
-@numba.njit(cache=True, parallel=True)
-def _lanes_vacuum_stages(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray,
-                         tol: np.ndarray, n_chunks: np.int64) -> None:  # fmt: skip
-    """`propagate_free_lanes` without drag, with stages, in n_chunks chunks."""
-    for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, None, True)
 
 
 @numba.njit(cache=True, parallel=True)
