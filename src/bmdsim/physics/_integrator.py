@@ -73,7 +73,8 @@ N_P = 13
 # numba's front end prunes a branch on `arg is None` when the argument's type is NoneType,
 # before typing, so the other case's code and its callees are never compiled; it does not
 # prune `if arg:` on a literal True / False (numba 0.68: `dead_branch_prune` resolves only
-# comparisons with None), which compiled all four lane variants in full (decision 0018).
+# comparisons with None): with literal bools every lane variant had compiled every case's code
+# (decision 0018).
 
 # Inlining: only the right-hand side (`_accel` and its helper `_height_for_density`, 7 calls
 # per step) is inlined in numba's IR; the powered-flight steering's geometry
@@ -1155,9 +1156,10 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
 # (`tests/unit/test_flyout.py` checks it). The common step (accepted, and every event screen
 # decided and quiet: `_dhdt_bounds`, `_level_bounds`) is told apart over the lanes at once and
 # only moves its lane on (decision 0016); the others take the scalar path. A finished lane
-# takes the chunk's next trajectory. Sixteen lanes, four AVX2 vectors: a step's stages form
-# one long chain of dependent divisions and square roots, and 8 lanes (two vectors) left the
-# units waiting on it (a step 62 ns a lane against 43 with 16; decision 0016).
+# takes the chunk's next trajectory (with stages, the last flight queued by the powered lanes;
+# the order does not change any flight's result). Sixteen lanes, four AVX2 vectors: a step's
+# stages form one long chain of dependent divisions and square roots, and 8 lanes (two
+# vectors) left the units waiting on it (a step 62 ns a lane against 43 with 16; decision 0016).
 LANES = 16
 # rows of the lane buffer (rows x LANES): state y, step end y1, stage input, the seven stage
 # derivatives (row _L_K + 6 s + j: stage s, component j; stage 0 is f(y), stage 6 f(y1)),
