@@ -757,6 +757,13 @@ def _pi_control(
 
 
 @numba.njit(cache=True, inline="always")
+def _shrink(hstep: float, err: float, h_cut: float) -> float:
+    """The retry's size after a rejected step of size hstep and error err > 1: as its error
+    asks (at most 5x smaller), and no longer than h_cut (a density kink found inside it)."""
+    return min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
+
+
+@numba.njit(cache=True, inline="always")
 def _step_events(  # noqa: PLR0913
     i: int | np.int64, t: float, t1: float, hstep: float, y: np.ndarray, f0: np.ndarray,
     y1: np.ndarray, f1: np.ndarray, hr0: float, hr1: float, g_apo0: float, apogee_h: float,
@@ -974,7 +981,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
                     h_cut = sk * hstep
             if err > 1.0:
                 h_keep = 0.0
-                h = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
+                h = _shrink(hstep, err, h_cut)
                 rejected = True
                 if h < 1e-9:
                     status[i] = STATUS_STEP_FAILURE
@@ -1230,33 +1237,32 @@ def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: boo
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _lanes_powered_rhs(
-    b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool | None, steer: int,
-    pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+    b: np.ndarray, stage: int, src: int, earth: np.ndarray, steer: int, pl: np.ndarray,
+    ysc: np.ndarray, ksc: np.ndarray,
 ) -> None:  # fmt: skip
-    """`_lanes_rhs` for the powered lanes: `_accel`'s burn and coast, operation for operation,
-    at each lane's stage time (row _P_TS). Coasting lanes and burning ones whose thrust is
-    along the relative velocity this step (row _P_VEC 1.0) in vector arithmetic, where a
-    coasting lane's thrust term is not added; the others (the vertical rise and the
-    pitch-over: geodetic verticals, trigonometry) by `_accel` itself, lane by lane, with the
-    lane's parameters `pl[ln]` and scratch arrays ysc, ksc."""
+    """`_lanes_rhs` for the powered lanes, which always fly with drag (`propagate_free_lanes`
+    sends whole flights without drag to the scalar kernel): `_accel`'s burn and coast,
+    operation for operation, at each lane's stage time (row _P_TS). Coasting lanes and
+    burning ones whose thrust is along the relative velocity this step (row _P_VEC 1.0) in
+    vector arithmetic, where a coasting lane's thrust term is not added; the others (the
+    vertical rise and the pitch-over: geodetic verticals, trigonometry) by `_accel` itself,
+    lane by lane, with the lane's parameters `pl[ln]` and scratch arrays ysc, ksc."""
     a, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     row = _L_K + 6 * stage
-    if drag is not None:
-        for ln in range(LANES):
-            b[_L_RHO, ln] = _height_for_density(b[src, ln], b[src + 1, ln], b[src + 2, ln], a, f_e)
-        for ln in range(LANES):
-            b[_L_RHO, ln] = density_scalar(b[_L_RHO, ln])
+    for ln in range(LANES):
+        b[_L_RHO, ln] = _height_for_density(b[src, ln], b[src + 1, ln], b[src + 2, ln], a, f_e)
+    for ln in range(LANES):
+        b[_L_RHO, ln] = density_scalar(b[_L_RHO, ln])
     for ln in range(LANES):
         vx, vy, vz, ax, ay, az, vrx, vry, vrz = _lane_gravity_air(b, src, ln, mu, a, j2, omega)
         burn = b[_P_BURN, ln] != 0.0
         m_ign = b[_P_MIGN, ln]
         m = m_ign - b[_P_MDOT, ln] * (b[_P_TS, ln] - b[_P_TIGN, ln]) if burn else m_ign
         vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
-        if drag is not None:
-            kd = 0.5 * b[_L_RHO, ln] * vrel * b[_P_CDA, ln] / m
-            ax -= kd * vrx
-            ay -= kd * vry
-            az -= kd * vrz
+        kd = 0.5 * b[_L_RHO, ln] * vrel * b[_P_CDA, ln] / m
+        ax -= kd * vrx
+        ay -= kd * vry
+        az -= kd * vrz
         acc = b[_P_MDOT, ln] * b[_P_VE, ln] / m
         tx, ty, tz = ax + acc * (vrx / vrel), ay + acc * (vry / vrel), az + acc * (vrz / vrel)
         b[row, ln], b[row + 1, ln], b[row + 2, ln] = vx, vy, vz
@@ -1265,20 +1271,20 @@ def _lanes_powered_rhs(
         b[row + 5, ln] = tz if burn else az
     for ln in range(LANES):
         if b[_P_VEC, ln] == 0.0:
-            _accel_lane(b, src, row, ln, steer, drag is not None, pl[ln], earth, ysc, ksc)
+            _accel_lane(b, src, row, ln, steer, pl[ln], earth, ysc, ksc)
 
 
 @numba.njit(cache=True)
 def _accel_lane(
-    b: np.ndarray, src: int, row: int, ln: int, steer: int, drag: bool, p: np.ndarray,
-    earth: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
+    b: np.ndarray, src: int, row: int, ln: int, steer: int, p: np.ndarray, earth: np.ndarray,
+    ysc: np.ndarray, ksc: np.ndarray,
 ) -> None:  # fmt: skip
     """`_accel` of a burning powered lane at its stage time and steering-law time: the state
     in rows src..src+5 of lane ln, the derivative into rows row..row+5. A plain call, so that
     the six stages of `_lanes_dp_step` do not each inline a copy of `_accel`."""
     for j in range(6):
         ysc[j] = b[src + j, ln]
-    _accel(b[_P_TS, ln], ysc, ksc, 0, _BURN, steer, drag, p, earth, b[_P_TL, ln])
+    _accel(b[_P_TS, ln], ysc, ksc, 0, _BURN, steer, True, p, earth, b[_P_TL, ln])
     for j in range(6):
         b[row + j, ln] = ksc[0, j]
 
@@ -1293,7 +1299,7 @@ def _lanes_stage_rhs(
     if powered is not None:
         for ln in range(LANES):
             b[_P_TS, ln] = b[_P_T0, ln] + c * b[_L_H, ln]
-        _lanes_powered_rhs(b, stage, src, earth, drag, steer, pl, ysc, ksc)
+        _lanes_powered_rhs(b, stage, src, earth, steer, pl, ysc, ksc)
     else:
         _lanes_rhs(b, stage, src, earth, drag)
 
@@ -1534,10 +1540,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     """Fly trajectories c, c + n_chunks, ... of a batch without samples in LANES lanes; the
     same results as `_run_chunk`. `drag` and `stages` (whether any flight has stages) are
     switches, True or None (module comment), so that each case compiles without the others'
-    code. With stages, a
-    second set of lanes flies the powered flights (`_lanes_powered_rhs`, `_powered_phase`)
-    and queues each at its burnout for the free lanes; a flight without stages goes to the
-    queue as it is."""
+    code. With stages (and drag: the powered lanes always fly with it), a second set of lanes
+    flies the powered flights (`_lanes_powered_rhs`, `_powered_phase`) and queues each at its
+    burnout for the free lanes; a flight without stages goes to the queue as it is."""
     r0, v0, inv_beta = inp[0], inp[1], inp[10]
     n_stages, t_vert, t_pitch, h_impact = inp[2], inp[13], inp[14], inp[15]
     status, ev_t, ev_r, ev_v, n_samp, n_steps = out[0], out[1], out[2], out[3], out[5], out[9]
@@ -1681,9 +1686,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 hstep, tn = _step_to(t, pf[_F_H, ln], h_max, pf[_F_T_END, ln], pq[_Q_KIND, ln],
                                      steer, t_vert[i], t_pitch[i])  # fmt: skip
                 bp[_L_H, ln], pf[_F_T_NEXT, ln], bp[_P_T0, ln] = hstep, tn, t
-            if drag is not None:
-                _lanes_aim_at_kinks(bp, pq[_Q_TRAJ], pf[_F_HR0], pf[_F_H_KEEP], pf[_F_T],
-                                    pf[_F_T_NEXT], a_e, f_e)  # fmt: skip
+            _lanes_aim_at_kinks(bp, pq[_Q_TRAJ], pf[_F_HR0], pf[_F_H_KEEP], pf[_F_T],
+                                pf[_F_T_NEXT], a_e, f_e)  # fmt: skip
             for ln in range(LANES):
                 i = pq[_Q_TRAJ, ln]
                 tl = bp[_P_T0, ln] + 0.5 * bp[_L_H, ln]
@@ -1707,7 +1711,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     y1[j], f1[j] = bp[_L_Y1 + j, ln], bp[_L_K + 36 + j, ln]
                 h0r, hr1 = pf[_F_HR0, ln], bp[_L_HR1, ln]
                 h_cut = np.inf
-                if drag is not None and min(h0r, hr1) < _KINK_TOP_M:
+                if min(h0r, hr1) < _KINK_TOP_M:
                     zb = _kink_between(h0r, hr1)
                     if not np.isnan(zb):
                         sk = _illinois_bracket(y, f0, y1, f1, hstep, g_height, zb, a_e, f_e,
@@ -1719,7 +1723,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                         h_cut = sk * hstep
                 if err > 1.0:
                     pf[_F_H_KEEP, ln] = 0.0
-                    pf[_F_H, ln] = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
+                    pf[_F_H, ln] = _shrink(hstep, err, h_cut)
                     pf[_F_REJECTED, ln] = 1.0
                     if pf[_F_H, ln] < 1e-9:
                         status[i] = STATUS_STEP_FAILURE
@@ -1752,7 +1756,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     or (steer == STEER_GRAVITY_TURN and t1 == t_vert[i] + t_pitch[i])
                 ):
                     # the steering law switches here: the FSAL stage belongs to the old law
-                    _accel(t1, y1, kf, 0, _BURN, steer, drag is not None, pl[ln], earth, t1 + 1e-9)
+                    _accel(t1, y1, kf, 0, _BURN, steer, True, pl[ln], earth, t1 + 1e-9)
                     for j in range(6):
                         bp[_L_K + j, ln] = kf[0, j]
                 pf[_F_H, ln], pf[_F_LN_ERR, ln] = _pi_control(
@@ -1844,7 +1848,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     h_cut = sk * hstep
             if err > 1.0:
                 h_keep[ln] = 0.0
-                h_l[ln] = min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
+                h_l[ln] = _shrink(hstep, err, h_cut)
                 rejected[ln] = True
                 if h_l[ln] < 1e-9:
                     status[i] = STATUS_STEP_FAILURE
