@@ -25,6 +25,7 @@ DOPRI5 (decision 0012).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
@@ -83,6 +84,17 @@ N_P = 13
 # geometry into the 7 copies of the right-hand side cost 16 s more of the first compile (49 s
 # vs 37 s on 2 cores) for a few per cent of boost speed; inlining the event helpers cost ~15 s
 # for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26).
+
+# Reference counting: every function that allocates nothing is compiled with `_nrt=False`
+# (numba's option for its runtime, NRT; numba's developers use it to show this cost in numba
+# issues #2345 and #2350). With NRT a function increments its array arguments' reference counts
+# on entry and decrements them on exit, atomically, and numba's refcount pruning does not remove
+# the pairs across calls and branches: in a vacuum flight NRT_incref and NRT_decref took 12.6 %
+# of the samples (perf), nearly all from the event searches' calls with five arrays each
+# (decision 0019). Without NRT the callee borrows its arguments, which the caller keeps alive
+# (the caller's NRT, where it has one, is unchanged). Only the functions that allocate keep
+# NRT: the chunk functions (`_run_chunk`, `_run_chunk_lanes`) and the parallel entry points.
+_NO_NRT: dict[str, Any] = {"_nrt": False}
 
 
 @numba.njit(cache=True, inline="always")
@@ -203,7 +215,7 @@ _E1, _E3, _E4, _E5, _E6, _E7 = (
 )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _dp_step(
     t: float,
     h: float,
@@ -255,7 +267,7 @@ def _dp_step(
     return math.sqrt(err / 6.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _hermite5(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -296,7 +308,7 @@ def _vertical_speed(upx: float, upy: float, upz: float, y: np.ndarray, omega: fl
     return upx * (y[3] + omega * y[1]) + upy * (y[4] - omega * y[0]) + upz * y[5]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _event_g(
     y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: float, omega: float
 ) -> float:
@@ -333,7 +345,7 @@ def _level_bounds(hr: float, level: float) -> tuple[float, bool]:
     return (lo - level if above else hi - level), (above or hi <= level)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _level_screen(
     y: np.ndarray, hr: float, level: float, a_e: float, f_e: float, omega: float
 ) -> float:
@@ -367,7 +379,7 @@ def _dhdt_bounds(
     return num, num * num > _DHDT_SCREEN2 * vn2 * r2
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
     """A value with the sign of dh/dt: r . v_rel where the radial velocity is far from zero
     (`_dhdt_bounds`), else the exact dh/dt."""
@@ -377,14 +389,14 @@ def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
     return _event_g(y, np.int64(1), 0.0, a_e, f_e, omega)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _radial_velocity(y: np.ndarray, omega: float) -> float:
     """Earth-relative velocity along the geocentric radius, m/s."""
     rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
     return (y[0] * (y[3] + omega * y[1]) + y[1] * (y[4] - omega * y[0]) + y[2] * y[5]) / rn
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _g(y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: float, omega: float,
        fast: bool | np.bool_) -> float:  # fmt: skip
     """`_event_g`, or with `fast` a cheap neighbour with a nearby root: the radial height above
@@ -397,7 +409,7 @@ def _g(y: np.ndarray, which: int | np.int64, level: float, a_e: float, f_e: floa
     return _event_g(y, which, level, a_e, f_e, omega)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _illinois_s(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -424,7 +436,7 @@ def _illinois_s(
                              s_lo, 1.0, ga, gb, 1e-6, 1e-4)  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _illinois_bracket(
     y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, which: int | np.int64,
     level: float, a_e: float, f_e: float, omega: float, work: np.ndarray, fast: bool | np.bool_,
@@ -456,7 +468,7 @@ def _illinois_bracket(
     return 0.5 * (sa + sb)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> float:
     """d/dt of the cheap neighbour of an event function at state y (within ~1 % of the exact
     function's slope): the radial velocity for a height, the radial acceleration
@@ -470,7 +482,7 @@ def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> flo
     return -mu / (rn * rn) + (v2 - vr * vr) / rn
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _apogee_newton(
     y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float,
     a_e: float, f_e: float, omega: float, mu: float, work: np.ndarray, s_lo: float,
@@ -528,7 +540,7 @@ def _cubic_root(ga: float, sa: float, gb: float, sb: float) -> float:
     return u
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _height_newton(
     y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray, h: float, s: float,
     level: float, a_e: float, f_e: float, omega: float, work: np.ndarray, s_lo: float,
@@ -554,7 +566,7 @@ def _height_newton(
     return -1.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _locate(
     y0: np.ndarray,
     f0: np.ndarray,
@@ -621,7 +633,7 @@ _LN_ERR_OLD_MIN = math.log(1e-4)  # the previous error enters as at least 1e-4 (
 _KINK_TOP_M = float(DENSITY_KINKS_M[-1]) + 10.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _kink_between(h0: float, h1: float) -> float:
     """The density kink the height passes first going from h0 to h1 (strictly between them,
     both farther than KINK_TOL_M from it), or NaN."""
@@ -639,7 +651,7 @@ def _kink_between(h0: float, h1: float) -> float:
     return np.nan
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _kink_ahead(
     y: np.ndarray, f: np.ndarray, hr0: float, hstep: float, a_e: float, f_e: float
 ) -> float:
@@ -695,7 +707,7 @@ def _kink_ahead_rates(hr0: float, hstep: float, d1: float, d2r: float) -> float:
     return tau if 0.0 < tau < hstep else np.inf
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _rot_to_ecef(
     t: float, omega: float, y: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
 ) -> None:
@@ -715,7 +727,7 @@ EV_IMPACT = 3
 N_EVENTS = 4
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _record(
     i: int | np.int64, e: int | np.int64, t: float, y: np.ndarray, omega: float, rr: np.ndarray,
     vv: np.ndarray, ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
@@ -727,7 +739,7 @@ def _record(
         ev_v[i, e, j] = vv[j]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _start_outputs(i: int | np.int64, out: tuple) -> None:
     """Trajectory i's outputs before its flight: no events, no stage burnouts, status OK."""
     status, ev_t, ev_r, ev_v, stage_t = out[0], out[1], out[2], out[3], out[4]
@@ -835,7 +847,7 @@ def _step_to(
     return hstep, t_next
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _flight_params(i: int | np.int64, inp: tuple, p: np.ndarray) -> None:
     """Trajectory i's parameters of the right-hand side that hold for the whole flight, into p:
     drag terms, steering (azimuth, loft, vertical rise, pitch-over) and the end of powered
@@ -859,7 +871,7 @@ def _flight_params(i: int | np.int64, inp: tuple, p: np.ndarray) -> None:
     p[P_T_VERT], p[P_T_PITCH], p[P_T_END_BOOST] = t_vert[i], t_pitch[i], t_end_boost
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _fly_one(  # noqa: PLR0912, PLR0915
     i: int | np.int64,
     inp: tuple,
@@ -1078,7 +1090,7 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     n_steps[i] = nsteps
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def burnout_states(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, speed: np.ndarray,
                    gamma: np.ndarray, azimuth: np.ndarray, a: float, f: float,
                    r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
@@ -1274,7 +1286,7 @@ def _lanes_powered_rhs(
             _accel_lane(b, src, row, ln, steer, pl[ln], earth, ysc, ksc)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _accel_lane(
     b: np.ndarray, src: int, row: int, ln: int, steer: int, p: np.ndarray, earth: np.ndarray,
     ysc: np.ndarray, ksc: np.ndarray,
@@ -1304,7 +1316,7 @@ def _lanes_stage_rhs(
         _lanes_rhs(b, stage, src, earth, drag)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
 def _lanes_dp_step(
     b: np.ndarray, earth: np.ndarray, tol: np.ndarray, drag: bool | None, powered: bool | None,
     steer: int, pl: np.ndarray, ysc: np.ndarray, ksc: np.ndarray,
@@ -1385,7 +1397,7 @@ _H_T, _H_H, _H_LN_ERR, _H_REJECTED, _H_G_APO, _H_APO_H, _H_NSTEPS = 6, 7, 8, 9, 
 _N_H = 13
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _powered_start(
     ln: int | np.int64, i: int | np.int64, bp: np.ndarray, pl: np.ndarray, pq: np.ndarray,
     pf: np.ndarray, inp: tuple, out: tuple, earth: np.ndarray, tol: np.ndarray, ysc: np.ndarray,
@@ -1414,7 +1426,7 @@ def _powered_start(
     pf[_F_G_APO, ln] = _dhdt_screen(ysc, a_e, f_e, omega)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, **_NO_NRT)
 def _powered_phase(
     ln: int | np.int64, transition: bool | np.bool_, bp: np.ndarray, pl: np.ndarray,
     pq: np.ndarray, pf: np.ndarray, inp: tuple, out: tuple, opt: tuple, earth: np.ndarray,
