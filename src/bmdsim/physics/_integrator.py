@@ -32,6 +32,7 @@ import numpy as np
 
 from bmdsim.physics.atmosphere import DENSITY_KINKS_M, density_scalar
 from bmdsim.physics.earth import (
+    _bowring,
     geodetic_to_ecef_scalar,
     geodetic_up_height_bowring2_scalar,
     geodetic_up_height_bowring_scalar,
@@ -1161,8 +1162,10 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
 # independent chains still overlap in the out-of-order core), the steps are aimed at the
 # density's kinks lane by lane, and a step cut at a kink after the fact takes the scalar path
 # (decision 0017). Powered flight has its own lanes (decision 0018): burning and coasting lanes
-# and those in the gravity turn in vector arithmetic, the vertical rise and the pitch-over by
-# `_accel` lane by lane; a flight goes to the free lanes at its burnout through a queue.
+# and those in the gravity turn in vector arithmetic, the gravity turn's vertical rise and
+# pitch-over too but for the pitch angle's cosine and sine (`_lanes_thrust_up`, decision 0019),
+# the pitch program's steering by `_accel` lane by lane; a flight goes to the free lanes at its
+# burnout through a queue.
 # What vectorising needs (checked in the assembly): the numpy error model, since Python's
 # division check stops it (decision 0013); the right-hand side, J2 gravity included, inlined in
 # numba's IR; and a lane buffer whose row length LLVM knows, so that it can tell the rows
@@ -1196,11 +1199,17 @@ _L_ROWS = 71
 # start time, the current stage's time and the step's steering-law time (its midpoint); 1.0 if
 # burning (0.0 coasting); the stage's ignition time, mass at ignition, mass flow and exhaust
 # velocity (as `_accel`'s p) and the boosting body's C_d A; 1.0 if the right-hand side is the
-# vector one this step (coasting, or thrust along the relative velocity), 0.0 if `_accel` takes
-# the lane (vertical rise, pitch-over, pitch program)
+# vector one this step (coasting, thrust along the relative velocity, or the gravity turn's
+# vertical rise and pitch-over), 0.0 if `_accel` takes the lane (the pitch program); 1.0 if the
+# thrust is steered by the local vertical in vector arithmetic (the gravity turn's vertical rise
+# and pitch-over: `_lanes_thrust_up`); the steering's parameters (`_accel`'s p: cosine and sine
+# of the azimuth, loft, vertical rise, pitch-over); the stage's cosine and sine of the pitch
+# angle, and its thrust direction
 _P_T0, _P_TS, _P_TL, _P_BURN = 71, 72, 73, 74
 _P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 75, 76, 77, 78, 79, 80
-_P_ROWS = 81
+_P_UP, _P_CAZ, _P_SAZ, _P_LOFT, _P_TVERT, _P_TPITCH = 81, 82, 83, 84, 85, 86
+_P_C, _P_S, _P_UX, _P_UY, _P_UZ = 87, 88, 89, 90, 91
+_P_ROWS = 92
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -1254,17 +1263,23 @@ def _lanes_powered_rhs(
 ) -> None:  # fmt: skip
     """`_lanes_rhs` for the powered lanes, which always fly with drag (`propagate_free_lanes`
     sends whole flights without drag to the scalar kernel): `_accel`'s burn and coast,
-    operation for operation, at each lane's stage time (row _P_TS). Coasting lanes and
-    burning ones whose thrust is along the relative velocity this step (row _P_VEC 1.0) in
-    vector arithmetic, where a coasting lane's thrust term is not added; the others (the
-    vertical rise and the pitch-over: geodetic verticals, trigonometry) by `_accel` itself,
-    lane by lane, with the lane's parameters `pl[ln]` and scratch arrays ysc, ksc."""
+    operation for operation, at each lane's stage time (row _P_TS). Coasting lanes, burning
+    ones whose thrust is along the relative velocity this step and those of the gravity turn's
+    vertical rise and pitch-over (row _P_VEC 1.0; their thrust direction by `_lanes_thrust_up`)
+    in vector arithmetic, where a coasting lane's thrust term is not added; the others (the
+    pitch program's steering) by `_accel` itself, lane by lane, with the lane's parameters
+    `pl[ln]` and scratch arrays ysc, ksc."""
     a, f_e, mu, j2, omega = earth[0], earth[1], earth[2], earth[3], earth[4]
     row = _L_K + 6 * stage
     for ln in range(LANES):
         b[_L_RHO, ln] = _height_for_density(b[src, ln], b[src + 1, ln], b[src + 2, ln], a, f_e)
     for ln in range(LANES):
         b[_L_RHO, ln] = density_scalar(b[_L_RHO, ln])
+    n_up = 0
+    for ln in range(LANES):
+        n_up += 1 if b[_P_UP, ln] != 0.0 else 0
+    if n_up > 0:
+        _lanes_thrust_up(b, src, earth)
     for ln in range(LANES):
         vx, vy, vz, ax, ay, az, vrx, vry, vrz = _lane_gravity_air(b, src, ln, mu, a, j2, omega)
         burn = b[_P_BURN, ln] != 0.0
@@ -1276,7 +1291,11 @@ def _lanes_powered_rhs(
         ay -= kd * vry
         az -= kd * vrz
         acc = b[_P_MDOT, ln] * b[_P_VE, ln] / m
-        tx, ty, tz = ax + acc * (vrx / vrel), ay + acc * (vry / vrel), az + acc * (vrz / vrel)
+        up = b[_P_UP, ln] != 0.0
+        ux = b[_P_UX, ln] if up else vrx / vrel
+        uy = b[_P_UY, ln] if up else vry / vrel
+        uz = b[_P_UZ, ln] if up else vrz / vrel
+        tx, ty, tz = ax + acc * ux, ay + acc * uy, az + acc * uz
         b[row, ln], b[row + 1, ln], b[row + 2, ln] = vx, vy, vz
         b[row + 3, ln] = tx if burn else ax
         b[row + 4, ln] = ty if burn else ay
@@ -1284,6 +1303,39 @@ def _lanes_powered_rhs(
     for ln in range(LANES):
         if b[_P_VEC, ln] == 0.0:
             _accel_lane(b, src, row, ln, steer, pl[ln], earth, ysc, ksc)
+
+
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
+def _lanes_thrust_up(b: np.ndarray, src: int, earth: np.ndarray) -> None:
+    """The thrust direction (rows _P_UX.._P_UZ) of the lanes steered by the local vertical (row
+    _P_UP 1.0: the gravity turn's vertical rise and pitch-over) for the states in rows
+    src..src+5: `_accel`'s steering, operation for operation. The pitch angle's cosine and sine
+    lane by lane (library calls), Bowring's vertical and the heading in vector arithmetic (a
+    plain call, so that the six stages do not each inline a copy; its guard tells LLVM the
+    buffer's row length, as `_lanes_dp_step`'s). Other lanes' rows hold meaningless values
+    that no one reads."""
+    if b.shape[1] != LANES:
+        return
+    a_e, f_e = earth[0], earth[1]
+    for ln in range(LANES):
+        if b[_P_UP, ln] != 0.0 and not b[_P_TL, ln] < b[_P_TVERT, ln]:
+            t_vert, t_pitch = b[_P_TVERT, ln], b[_P_TPITCH, ln]
+            th = b[_P_LOFT, ln] * min(1.0, max(0.0, (b[_P_TS, ln] - t_vert) / t_pitch))
+            b[_P_C, ln], b[_P_S, ln] = math.cos(th), math.sin(th)
+    for ln in range(LANES):
+        upx, upy, upz, _ = _bowring(b[src, ln], b[src + 1, ln], b[src + 2, ln], a_e, f_e, False)
+        chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
+        cm = upx / chor if chor > 0.0 else 1.0
+        sm = upy / chor if chor > 0.0 else 0.0
+        ca, sa = b[_P_CAZ, ln], b[_P_SAZ, ln]
+        hx = ca * (-upz * cm) - sa * sm
+        hy = ca * (-upz * sm) + sa * cm
+        hz = ca * chor
+        vertical = b[_P_TL, ln] < b[_P_TVERT, ln]
+        c, s = b[_P_C, ln], b[_P_S, ln]
+        b[_P_UX, ln] = upx if vertical else c * upx + s * hx
+        b[_P_UY, ln] = upy if vertical else c * upy + s * hy
+        b[_P_UZ, ln] = upz if vertical else c * upz + s * hz
 
 
 @numba.njit(cache=True, **_NO_NRT)
@@ -1415,6 +1467,8 @@ def _powered_start(
     _flight_params(i, inp, p)
     p[P_CAZ], p[P_SAZ] = math.cos(azimuth[i]), math.sin(azimuth[i])
     bp[_P_CDA, ln] = cda[i]
+    bp[_P_CAZ, ln], bp[_P_SAZ, ln], bp[_P_LOFT, ln] = p[P_CAZ], p[P_SAZ], p[P_LOFT]
+    bp[_P_TVERT, ln], bp[_P_TPITCH, ln] = p[P_T_VERT], p[P_T_PITCH]
     x, yy, z = bp[_L_Y, ln], bp[_L_Y + 1, ln], bp[_L_Y + 2, ln]
     h0 = geodetic_up_height_bowring2_scalar(x, yy, z, a_e, f_e)[3]
     pf[_F_CRASH, ln] = min(h_impact[i], h0) - 1000.0
@@ -1707,7 +1761,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 vec = i < 0 or pq[_Q_KIND, ln] != _BURN or (
                     steer == STEER_GRAVITY_TURN and tl >= t_vert[i] + t_pitch[i]
                 )  # fmt: skip
-                bp[_P_VEC, ln] = 1.0 if vec else 0.0
+                # the gravity turn's vertical rise and pitch-over: steered by the vertical
+                up = not vec and steer == STEER_GRAVITY_TURN
+                bp[_P_VEC, ln] = 1.0 if vec or up else 0.0
+                bp[_P_UP, ln] = 1.0 if up else 0.0
             _lanes_dp_step(bp, earth, tph, drag, True, steer, pl, work, kf)
             for ln in range(LANES):
                 i = pq[_Q_TRAJ, ln]

@@ -193,7 +193,10 @@ def geodetic_up_height_bowring2_scalar(
 def _bowring(
     x: float, y: float, z: float, a: float, f: float, two: bool
 ) -> tuple[float, float, float, float]:
-    """Bowring's formula with one step, or with two (`two`)."""
+    """Bowring's formula with one step, or with two (`two`). Inlined in numba's IR wherever it
+    is called: the integrator's powered lanes call it directly (`_integrator._lanes_thrust_up`),
+    so that LLVM can evaluate it for 16 flights in vector registers, which a plain call to
+    `geodetic_up_height_bowring_scalar` would prevent (decision 0019)."""
     p = math.sqrt(x * x + y * y)  # not math.hypot: 30 ns against 12 ns, module comment
     if p < 1e-9 * a:  # on the polar axis: up is +-z
         zs = math.copysign(1.0, z)
