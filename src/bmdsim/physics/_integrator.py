@@ -86,15 +86,17 @@ N_P = 13
 # vs 37 s on 2 cores) for a few per cent of boost speed; inlining the event helpers cost ~15 s
 # for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26).
 
-# Reference counting: every function that allocates nothing is compiled with `_nrt=False`
-# (numba's option for its runtime, NRT; numba's developers use it to show this cost in numba
-# issues #2345 and #2350). With NRT a function increments its array arguments' reference counts
-# on entry and decrements them on exit, atomically, and numba's refcount pruning does not remove
-# the pairs across calls and branches: in a vacuum flight NRT_incref and NRT_decref took 12.6 %
-# of the samples (perf), nearly all from the event searches' calls with five arrays each
-# (decision 0019). Without NRT the callee borrows its arguments, which the caller keeps alive
-# (the caller's NRT, where it has one, is unchanged). Only the functions that allocate keep
-# NRT: the chunk functions (`_run_chunk`, `_run_chunk_lanes`) and the parallel entry points.
+# Reference counting: every function that takes arrays and allocates none is compiled with
+# `_nrt=False` (numba's option for its runtime, NRT; numba's developers use it to show this cost
+# in numba issues #2345 and #2350). With NRT a function increments its array arguments'
+# reference counts on entry and decrements them on exit, atomically, and numba's refcount
+# pruning does not remove the pairs across calls and branches: in a vacuum flight NRT_incref and
+# NRT_decref took 12.6 % of the samples (perf), nearly all from the event searches' calls with
+# five arrays each (decision 0019). Without NRT the callee borrows its arguments, which the
+# caller keeps alive. The functions that allocate keep NRT (the chunk functions `_run_chunk` and
+# `_run_chunk_lanes`, the parallel entry points), as does `propagate_serial` (once a batch).
+# A callee with no setting of its own is compiled as its first caller is: one that allocates
+# and is first called from an `_NO_NRT` function fails to compile (loudly).
 _NO_NRT: dict[str, Any] = {"_nrt": False}
 
 
