@@ -45,17 +45,13 @@ def child(mode: str, repeats: int, sym_path: str) -> None:
     """The workload (run under perf): fly the batch `repeats` times, then write the symbols."""
     import numba
     import numpy as np
-    import run as bench
+    from ab_kernels import make_case
 
     from bmdsim.physics import _integrator, atmosphere, earth
 
     numba.set_num_threads(1)
-    seed = bench.DEFAULT_SEED
-    case = {
-        "vacuum": lambda: bench.free_flight_case(mode, 20000, False, seed),
-        "full_free_flight": lambda: bench.free_flight_case(mode, 20000, True, seed + 1),
-        "full_with_boost": lambda: bench.boost_case(5000, seed + 2)[0],
-    }[mode]()
+    # `make bench`'s batch sizes (run.py's --n-free, --n-boost defaults) and seeds
+    case = make_case(mode, 5000 if mode == "full_with_boost" else 20000)
     case.fly(np.arange(64), case.settings)
     for _ in range(repeats):
         case.fly(None, case.settings)
