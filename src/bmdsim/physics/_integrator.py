@@ -113,6 +113,28 @@ def _height_for_density(x: float, y: float, z: float, a: float, f: float) -> flo
 
 
 @numba.njit(cache=True, inline="always")
+def _heading(
+    upx: float, upy: float, upz: float, ca: float, sa: float
+) -> tuple[float, float, float]:
+    """The horizontal unit vector of the launch azimuth (cosine ca, sine sa) at the geodetic up
+    vector (upx, upy, upz): ca north + sa east, with north = (-sin lat cos lon,
+    -sin lat sin lon, cos lat) and east = (-sin lon, cos lon, 0); on the polar axis, longitude
+    0. `_accel`'s and the powered lanes' (`_lanes_thrust_up`) steering, branch-free for the
+    lanes."""
+    chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
+    cm = upx / chor if chor > 0.0 else 1.0
+    sm = upy / chor if chor > 0.0 else 0.0
+    return ca * (-upz * cm) - sa * sm, ca * (-upz * sm) + sa * cm, ca * chor
+
+
+@numba.njit(cache=True, inline="always")
+def _kick_angle(loft: float, t: float, t_vert: float, t_pitch: float) -> float:
+    """The gravity turn's pitch from the vertical at time t: from 0 at the end of the vertical
+    rise (t_vert) to the kick `loft` over the pitch-over (t_pitch s), then held."""
+    return loft * min(1.0, max(0.0, (t - t_vert) / t_pitch))
+
+
+@numba.njit(cache=True, inline="always")
 def _accel(
     t: float,
     y: np.ndarray,
@@ -170,20 +192,12 @@ def _accel(
                 # east = (-sin lon, cos lon, 0)
                 upx, upy, upz, _ = geodetic_up_height_bowring_scalar(x, yy, z, a_e, f_e)
                 up = (upx, upy, upz)
-                chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
-                if chor > 0.0:
-                    cm, sm = upx / chor, upy / chor
-                else:
-                    cm, sm = 1.0, 0.0
-                ca, sa = p[P_CAZ], p[P_SAZ]
-                hx = ca * (-upz * cm) - sa * sm
-                hy = ca * (-upz * sm) + sa * cm
-                hz = ca * chor
+                hx, hy, hz = _heading(upx, upy, upz, p[P_CAZ], p[P_SAZ])
                 if t_law < t_vert:
                     ux, uy, uz = up
                 else:
                     if steer == STEER_GRAVITY_TURN:
-                        th = p[P_LOFT] * min(1.0, max(0.0, (t - t_vert) / t_pitch))
+                        th = _kick_angle(p[P_LOFT], t, t_vert, t_pitch)
                     else:
                         span = p[P_T_END_BOOST] - t_vert
                         th = p[P_LOFT] * min(1.0, (t - t_vert) / span) if span > 0.0 else p[P_LOFT]
@@ -1311,8 +1325,9 @@ def _lanes_powered_rhs(
 def _lanes_thrust_up(b: np.ndarray, src: int, earth: np.ndarray) -> None:
     """The thrust direction (rows _P_UX.._P_UZ) of the lanes steered by the local vertical (row
     _P_UP 1.0: the gravity turn's vertical rise and pitch-over) for the states in rows
-    src..src+5: `_accel`'s steering, operation for operation. The pitch angle's cosine and sine
-    lane by lane (library calls), Bowring's vertical and the heading in vector arithmetic (a
+    src..src+5: `_accel`'s steering, with its helpers (`_kick_angle`, `_heading`). The pitch
+    angle's cosine and sine lane by lane (library calls), Bowring's vertical and the heading in
+    vector arithmetic (a
     plain call, so that the six stages do not each inline a copy; its guard tells LLVM the
     buffer's row length, as `_lanes_dp_step`'s). Other lanes' rows hold meaningless values
     that no one reads."""
@@ -1321,18 +1336,11 @@ def _lanes_thrust_up(b: np.ndarray, src: int, earth: np.ndarray) -> None:
     a_e, f_e = earth[0], earth[1]
     for ln in range(LANES):
         if b[_P_UP, ln] != 0.0 and not b[_P_TL, ln] < b[_P_TVERT, ln]:
-            t_vert, t_pitch = b[_P_TVERT, ln], b[_P_TPITCH, ln]
-            th = b[_P_LOFT, ln] * min(1.0, max(0.0, (b[_P_TS, ln] - t_vert) / t_pitch))
+            th = _kick_angle(b[_P_LOFT, ln], b[_P_TS, ln], b[_P_TVERT, ln], b[_P_TPITCH, ln])
             b[_P_C, ln], b[_P_S, ln] = math.cos(th), math.sin(th)
     for ln in range(LANES):
         upx, upy, upz, _ = _bowring(b[src, ln], b[src + 1, ln], b[src + 2, ln], a_e, f_e, False)
-        chor = math.sqrt(upx * upx + upy * upy)  # cos(lat)
-        cm = upx / chor if chor > 0.0 else 1.0
-        sm = upy / chor if chor > 0.0 else 0.0
-        ca, sa = b[_P_CAZ, ln], b[_P_SAZ, ln]
-        hx = ca * (-upz * cm) - sa * sm
-        hy = ca * (-upz * sm) + sa * cm
-        hz = ca * chor
+        hx, hy, hz = _heading(upx, upy, upz, b[_P_CAZ, ln], b[_P_SAZ, ln])
         vertical = b[_P_TL, ln] < b[_P_TVERT, ln]
         c, s = b[_P_C, ln], b[_P_S, ln]
         b[_P_UX, ln] = upx if vertical else c * upx + s * hx
