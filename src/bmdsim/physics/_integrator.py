@@ -284,17 +284,10 @@ def _dp_step(
     return math.sqrt(err / 6.0)
 
 
-@numba.njit(cache=True, **_NO_NRT)
-def _hermite5(
-    y0: np.ndarray,
-    f0: np.ndarray,
-    y1: np.ndarray,
-    f1: np.ndarray,
-    h: float,
-    s: float,
-    out: np.ndarray,
-) -> None:
-    """Quintic Hermite position (from r, v, a at both ends) and quartic velocity at fraction s."""
+@numba.njit(cache=True, inline="always")
+def _herm_coeffs(s: float) -> tuple[float, ...]:
+    """The quintic Hermite basis at fraction s: the six position weights (h00, h10, h20, h01,
+    h11, h21) and their derivatives in s (d00 .. d21)."""
     s2 = s * s
     s3 = s2 * s
     s4 = s3 * s
@@ -311,18 +304,52 @@ def _hermite5(
     d01 = 30.0 * s2 - 60.0 * s3 + 30.0 * s4
     d11 = -12.0 * s2 + 28.0 * s3 - 15.0 * s4
     d21 = 1.5 * s2 - 4.0 * s3 + 2.5 * s4
+    return h00, h10, h20, h01, h11, h21, d00, d10, d20, d01, d11, d21
+
+
+@numba.njit(cache=True, inline="always")
+def _herm_pv(
+    c: tuple[float, ...], h: float, hh: float, p0: float, v0: float, a0: float, p1: float,
+    v1: float, a1: float,
+) -> tuple[float, float]:  # fmt: skip
+    """One component's interpolated position and velocity from the basis `c` (`_herm_coeffs`),
+    the step size h (hh = h * h) and the position, velocity and acceleration at both ends."""
+    h00, h10, h20, h01, h11, h21, d00, d10, d20, d01, d11, d21 = c
+    pos = h00 * p0 + h10 * h * v0 + h20 * hh * a0 + h01 * p1 + h11 * h * v1 + h21 * hh * a1
+    vel = (d00 * p0 + d01 * p1) / h + d10 * v0 + d20 * h * a0 + d11 * v1 + d21 * h * a1
+    return pos, vel
+
+
+@numba.njit(cache=True, **_NO_NRT)
+def _hermite5(
+    y0: np.ndarray,
+    f0: np.ndarray,
+    y1: np.ndarray,
+    f1: np.ndarray,
+    h: float,
+    s: float,
+    out: np.ndarray,
+) -> None:
+    """Quintic Hermite position (from r, v, a at both ends) and quartic velocity at fraction s."""
+    c = _herm_coeffs(s)
     hh = h * h
     for i in range(3):
-        p0, v0, a0 = y0[i], f0[i], f0[3 + i]
-        p1, v1, a1 = y1[i], f1[i], f1[3 + i]
-        out[i] = h00 * p0 + h10 * h * v0 + h20 * hh * a0 + h01 * p1 + h11 * h * v1 + h21 * hh * a1
-        out[3 + i] = (d00 * p0 + d01 * p1) / h + d10 * v0 + d20 * h * a0 + d11 * v1 + d21 * h * a1
+        out[i], out[3 + i] = _herm_pv(c, h, hh, y0[i], f0[i], f0[3 + i], y1[i], f1[i], f1[3 + i])
 
 
 @numba.njit(cache=True, inline="always")
 def _vertical_speed(upx: float, upy: float, upz: float, y: np.ndarray, omega: float) -> float:
     """dh/dt = up . v_rel for state y (pseudo-inertial) and a geodetic up vector (m/s)."""
-    return upx * (y[3] + omega * y[1]) + upy * (y[4] - omega * y[0]) + upz * y[5]
+    return _vertical_speed_xyz(upx, upy, upz, y[0], y[1], y[3], y[4], y[5], omega)
+
+
+@numba.njit(cache=True, inline="always")
+def _vertical_speed_xyz(
+    upx: float, upy: float, upz: float, x: float, yy: float, vx: float, vy: float, vz: float,
+    omega: float,
+) -> float:  # fmt: skip
+    """`_vertical_speed` from the state's components."""
+    return upx * (vx + omega * yy) + upy * (vy - omega * x) + upz * vz
 
 
 @numba.njit(cache=True, **_NO_NRT)
@@ -409,8 +436,16 @@ def _dhdt_screen(y: np.ndarray, a_e: float, f_e: float, omega: float) -> float:
 @numba.njit(cache=True, **_NO_NRT)
 def _radial_velocity(y: np.ndarray, omega: float) -> float:
     """Earth-relative velocity along the geocentric radius, m/s."""
-    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
-    return (y[0] * (y[3] + omega * y[1]) + y[1] * (y[4] - omega * y[0]) + y[2] * y[5]) / rn
+    return _radial_velocity_xyz(y[0], y[1], y[2], y[3], y[4], y[5], omega)
+
+
+@numba.njit(cache=True, inline="always")
+def _radial_velocity_xyz(
+    x: float, yy: float, z: float, vx: float, vy: float, vz: float, omega: float
+) -> float:
+    """`_radial_velocity` from the state's components."""
+    rn = math.sqrt(x * x + yy * yy + z * z)
+    return (x * (vx + omega * yy) + yy * (vy - omega * x) + z * vz) / rn
 
 
 @numba.njit(cache=True, **_NO_NRT)
@@ -490,12 +525,20 @@ def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> flo
     """d/dt of the cheap neighbour of an event function at state y (within ~1 % of the exact
     function's slope): the radial velocity for a height, the radial acceleration
     -mu/r^2 + v_t^2/r for dh/dt."""
-    vr = _radial_velocity(y, omega)
     if which == 0:
-        return vr
-    rn = math.sqrt(y[0] * y[0] + y[1] * y[1] + y[2] * y[2])
-    vx, vy = y[3] + omega * y[1], y[4] - omega * y[0]
-    v2 = vx * vx + vy * vy + y[5] * y[5]
+        return _radial_velocity(y, omega)
+    return _apogee_slope_xyz(y[0], y[1], y[2], y[3], y[4], y[5], omega, mu)
+
+
+@numba.njit(cache=True, inline="always")
+def _apogee_slope_xyz(
+    x: float, yy: float, z: float, vx: float, vy: float, vz: float, omega: float, mu: float
+) -> float:
+    """`_slope` of dh/dt (the radial acceleration) from the state's components."""
+    vr = _radial_velocity_xyz(x, yy, z, vx, vy, vz, omega)
+    rn = math.sqrt(x * x + yy * yy + z * z)
+    vxr, vyr = vx + omega * yy, vy - omega * x
+    v2 = vxr * vxr + vyr * vyr + vz * vz
     return -mu / (rn * rn) + (v2 - vr * vr) / rn
 
 
@@ -532,20 +575,33 @@ def _apogee_newton(
     return -1.0
 
 
+@numba.njit(cache=True, inline="always")
+def _secant_fraction(ga: float, gb: float) -> float:
+    """Where the secant of the end values ga, gb crosses zero, or 0.5 without a sign change."""
+    return ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5
+
+
+@numba.njit(cache=True, inline="always")
+def _cubic_pv_dp(ga: float, sa: float, gb: float, sb: float, u: float) -> tuple[float, float]:
+    """`_cubic_root`'s cubic Hermite and its derivative at u."""
+    u2 = u * u
+    u3 = u2 * u
+    pv = ga * (2.0 * u3 - 3.0 * u2 + 1.0) + sa * (u3 - 2.0 * u2 + u)
+    pv += gb * (3.0 * u2 - 2.0 * u3) + sb * (u3 - u2)
+    dp = (ga - gb) * (6.0 * u2 - 6.0 * u) + sa * (3.0 * u2 - 4.0 * u + 1.0)
+    dp += sb * (3.0 * u2 - 2.0 * u)
+    return pv, dp
+
+
 @numba.njit(cache=True)
 def _cubic_root(ga: float, sa: float, gb: float, sb: float) -> float:
     """Root u in [0, 1] of the cubic Hermite p with p(0) = ga, p'(0) = sa, p(1) = gb,
     p'(1) = sb, where it falls (ga > 0 >= gb): Newton from the secant of the end values; the
     secant itself if an iterate leaves [0, 1] or the slope is not negative."""
-    u0 = ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5
+    u0 = _secant_fraction(ga, gb)
     u = u0
     for _ in range(8):
-        u2 = u * u
-        u3 = u2 * u
-        pv = ga * (2.0 * u3 - 3.0 * u2 + 1.0) + sa * (u3 - 2.0 * u2 + u)
-        pv += gb * (3.0 * u2 - 2.0 * u3) + sb * (u3 - u2)
-        dp = (ga - gb) * (6.0 * u2 - 6.0 * u) + sa * (3.0 * u2 - 4.0 * u + 1.0)
-        dp += sb * (3.0 * u2 - 2.0 * u)
+        pv, dp = _cubic_pv_dp(ga, sa, gb, sb, u)
         if not dp < 0.0:
             return u0
         du = -pv / dp
@@ -626,7 +682,7 @@ def _locate(
         s = _height_newton(y0, f0, y1, f1, h, s_lo + (1.0 - s_lo) * u, level, a_e, f_e, omega,
                            work, s_lo)  # fmt: skip
     else:
-        s0 = s_lo + (1.0 - s_lo) * (ga / (ga - gb) if ga != gb and ga * gb <= 0.0 else 0.5)
+        s0 = s_lo + (1.0 - s_lo) * _secant_fraction(ga, gb)
         s = _apogee_newton(y0, f0, y1, f1, h, s0, a_e, f_e, omega, mu, work, s_lo)
     if s < 0.0:
         s = _illinois_s(y0, f0, y1, f1, h, which, level, a_e, f_e, omega, work, s_lo)
@@ -790,50 +846,6 @@ def _shrink(hstep: float, err: float, h_cut: float) -> float:
     """The retry's size after a rejected step of size hstep and error err > 1: as its error
     asks (at most 5x smaller), and no longer than h_cut (a density kink found inside it)."""
     return min(hstep * max(0.2, 0.9 * err**-0.2), h_cut)
-
-
-@numba.njit(cache=True, inline="always")
-def _step_events(  # noqa: PLR0913
-    i: int | np.int64, t: float, t1: float, hstep: float, y: np.ndarray, f0: np.ndarray,
-    y1: np.ndarray, f1: np.ndarray, hr0: float, hr1: float, g_apo0: float, apogee_h: float,
-    t_apo_min: float, reentry_level_m: float, level: float, earth: np.ndarray, work: np.ndarray,
-    rr: np.ndarray, vv: np.ndarray, ev_t: np.ndarray, ev_r: np.ndarray, ev_v: np.ndarray,
-) -> tuple[float, float, float]:  # fmt: skip
-    """The events of free-flight trajectory i's accepted step [t, t1] (size hstep; states y,
-    y1 and derivatives f0, f1 at its ends; radial heights hr0, hr1): the apogee (after
-    t_apo_min, the highest kept: `apogee_h` its height so far), the reentry and the impact
-    level's crossing. Records the apogee and the reentry; returns the impact's fraction of the
-    step (2 if none), the sign value of dh/dt at the step's end for the next step's apogee
-    test, and the highest apogee so far.
-
-    For the SIMD lanes. It is the free-flight branch of `_fly_one`'s event block, operation
-    for operation; `_fly_one` keeps its own copy because calling this from it made flights
-    with drag 8-15 % slower (measured twice, with and without inlining; decision 0015). A
-    change to one must go to the other: the lanes' bit-identity test fails otherwise."""
-    a_e, f_e, mu, omega = earth[0], earth[1], earth[2], earth[4]
-    g_height, g_dhdt = np.int64(0), np.int64(1)  # typed, not literal: module comment
-    stop_s = 2.0
-    g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
-    s_apo = 0.0  # the step's apogee, if any: levels are crossed downward after it
-    if t1 > t_apo_min and g_apo0 > 0.0 and g_apo1 <= 0.0:
-        sroot = _locate(y, f0, y1, f1, hstep, g_dhdt, 0.0, a_e, f_e, omega, mu, work, 0.0)
-        s_apo = sroot
-        hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
-        if hr > apogee_h:
-            apogee_h = hr
-            _record(i, np.int64(EV_APOGEE), t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
-                    ev_v)  # fmt: skip
-    # the radial height decides the sign except within RADIAL_MARGIN of a level
-    if np.isnan(ev_t[i, EV_REENTRY]):
-        g1r = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
-        if g1r <= 0.0 and _level_screen(y, hr0, reentry_level_m, a_e, f_e, omega) > 0.0:
-            sroot = _locate(y, f0, y1, f1, hstep, g_height, reentry_level_m, a_e, f_e, omega, mu,
-                            work, s_apo)  # fmt: skip
-            _record(i, np.int64(EV_REENTRY), t + sroot * hstep, work, omega, rr, vv, ev_t, ev_r,
-                    ev_v)  # fmt: skip
-    if _level_screen(y1, hr1, level, a_e, f_e, omega) <= 0.0:
-        stop_s = _locate(y, f0, y1, f1, hstep, g_height, level, a_e, f_e, omega, mu, work, s_apo)
-    return stop_s, g_apo1, apogee_h
 
 
 @numba.njit(cache=True)
@@ -1189,7 +1201,7 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
 # function, the two lane sets' steps took 18 minutes to compile: decision 0018), whose guard
 # `b.shape[1] == LANES` tells LLVM the row length (so guarded, the call runs as fast as the
 # inlined step did: 0.99x, decision 0018). The bookkeeping after a
-# step is the scalar kernel's, per lane, in the same order (`_start_outputs`, `_step_events`,
+# step is the scalar kernel's, per lane, in the same order (`_start_outputs`, its event block,
 # `_pi_control`, `_powered_phase`), so the results are bit for bit those of `propagate_batch`
 # (`tests/unit/test_flyout.py` checks it). The common step (accepted, and every event screen
 # decided and quiet: `_dhdt_bounds`, `_level_bounds`) is told apart over the lanes at once and
@@ -1226,6 +1238,254 @@ _P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 75, 76, 77, 78, 79, 80
 _P_UP, _P_CAZ, _P_SAZ, _P_LOFT, _P_TVERT, _P_TPITCH = 81, 82, 83, 84, 85, 86
 _P_C, _P_S, _P_UX, _P_UY, _P_UZ = 87, 88, 89, 90, 91
 _P_ROWS = 92
+
+
+# Deferred event searches (decision 0020). The SIMD lanes do not search a step's events when
+# the step is taken: they copy the step (its ends' states and derivatives, size, start time)
+# into a queue, one queue for the apogees and one for the heights (reentry and impact), and
+# search SEARCH_BATCH or more queued steps at once, in loops over the queue that the CPU runs
+# side by side (and LLVM in vector registers). A search alone is a chain of dependent square
+# roots and divisions (about 310 ns a height, decision 0016) that leaves the units idle; a
+# masked search over the 16 lanes was slower still, since one or two lanes have an event in
+# a step (0.46x, decision 0016). Each queued search is `_locate`'s, operation for operation,
+# on the same inline pieces (`_herm_coeffs`, `_herm_pv`, `earth._bowring`, `_cubic_pv_dp`,
+# `_secant_fraction`, `_radial_velocity_xyz`, `_apogee_slope_xyz`, `_vertical_speed_xyz`),
+# each slot stopping where `_locate`'s iterations stop and falling back to its Illinois search
+# where they fail, so the events are `_fly_one`'s bit for bit. Nothing but the outputs waits for
+# a search: a flight's next steps need only the screens of its step, and an impact ends the
+# flight at once (its lane takes the next one while the impact's search waits). Two things do
+# wait: the level searches of a step that also holds an apogee start after the apogee (so that
+# apogee is searched at once, as before), and an apogee is recorded only above the flight's
+# highest apogee so far (so a lane's second apogee waits until its first has been searched).
+#
+# The queues' rows (rows x slots): the step's start state and its derivative, its end state
+# and derivative, size, the fraction from which a level is crossed (after the step's apogee),
+# the level, the step's start time, the flight's highest apogee when queued; the search's
+# iterate, the state there, the result (-1: not found), whether the slot is still iterating,
+# and its seed's values (secant fraction, the end values and slopes of the cubic) and the
+# secant's previous point.
+_S_Y0, _S_F0, _S_Y1, _S_F1 = 0, 6, 12, 18
+_S_H, _S_SLO, _S_LEVEL, _S_T, _S_APO_H = 24, 25, 26, 27, 28
+_S_S, _S_W = 29, 30
+_S_RES, _S_ACT, _S_U0, _S_GA, _S_GB, _S_SA, _S_SB, _S_SPREV, _S_GPREV = (
+    36, 37, 38, 39, 40, 41, 42, 43, 44,
+)  # fmt: skip
+_S_ROWS = 45
+# the queues' integers: the trajectory, the event (EV_*) and the lane
+_SI_TRAJ, _SI_EV, _SI_LANE = 0, 1, 2
+SEARCH_BATCH = 8
+# a step round queues at most two height searches a lane (reentry and impact) onto fewer than
+# SEARCH_BATCH left from before
+_S_CAP = 2 * LANES + SEARCH_BATCH
+
+
+@numba.njit(cache=True, inline="always")
+def _enqueue(
+    q: np.ndarray, qi: np.ndarray, n: int | np.int64, i: int | np.int64, e: int | np.int64,
+    ln: int | np.int64, t: float, h: float, s_lo: float, level: float, apo_h: float,
+    y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray,
+) -> None:  # fmt: skip
+    """Queue slot n: event e of trajectory i (lane ln) in the step [t, t + h]."""
+    for j in range(6):
+        q[_S_Y0 + j, n], q[_S_F0 + j, n] = y0[j], f0[j]
+        q[_S_Y1 + j, n], q[_S_F1 + j, n] = y1[j], f1[j]
+    q[_S_H, n], q[_S_SLO, n], q[_S_LEVEL, n], q[_S_T, n], q[_S_APO_H, n] = h, s_lo, level, t, apo_h
+    qi[_SI_TRAJ, n], qi[_SI_EV, n], qi[_SI_LANE, n] = i, e, ln
+
+
+@numba.njit(cache=True, inline="always")
+def _slot_herm(q: np.ndarray, k: int, s: float) -> tuple[float, float, float, float, float, float]:
+    """`_hermite5` of queue slot k's step at fraction s: position and velocity."""
+    c = _herm_coeffs(s)
+    h = q[_S_H, k]
+    hh = h * h
+    x, vx = _herm_pv(c, h, hh, q[_S_Y0, k], q[_S_F0, k], q[_S_F0 + 3, k], q[_S_Y1, k],
+                     q[_S_F1, k], q[_S_F1 + 3, k])  # fmt: skip
+    yy, vy = _herm_pv(c, h, hh, q[_S_Y0 + 1, k], q[_S_F0 + 1, k], q[_S_F0 + 4, k],
+                      q[_S_Y1 + 1, k], q[_S_F1 + 1, k], q[_S_F1 + 4, k])  # fmt: skip
+    z, vz = _herm_pv(c, h, hh, q[_S_Y0 + 2, k], q[_S_F0 + 2, k], q[_S_F0 + 5, k],
+                     q[_S_Y1 + 2, k], q[_S_F1 + 2, k], q[_S_F1 + 5, k])  # fmt: skip
+    return x, yy, z, vx, vy, vz
+
+
+@numba.njit(cache=True, inline="always")
+def _slot_keep(q: np.ndarray, k: int, row: int, keep: bool, v: tuple) -> None:
+    """Rows row..row+5 of slot k: the six values v where `keep`, else left as they are."""
+    for j in range(6):
+        q[row + j, k] = v[j] if keep else q[row + j, k]
+
+
+@numba.njit(cache=True, inline="always")
+def _slot_arrays(
+    q: np.ndarray, k: int, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray
+) -> None:
+    """Slot k's step into the arrays of the scalar searches."""
+    for j in range(6):
+        y0[j], f0[j] = q[_S_Y0 + j, k], q[_S_F0 + j, k]
+        y1[j], f1[j] = q[_S_Y1 + j, k], q[_S_F1 + j, k]
+
+
+@numba.njit(cache=True, inline="always")
+def _any_active(q: np.ndarray, n: int | np.int64) -> bool:
+    act = 0.0
+    for k in range(n):
+        act += q[_S_ACT, k]
+    return act > 0.0
+
+
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
+def _search_heights(
+    q: np.ndarray, qi: np.ndarray, n: int | np.int64, earth: np.ndarray, ev_t: np.ndarray,
+    ev_r: np.ndarray, ev_v: np.ndarray, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray,
+    f1: np.ndarray, work: np.ndarray, rr: np.ndarray, vv: np.ndarray,
+) -> None:  # fmt: skip
+    """The level crossings (reentry, impact) of queue slots 0..n-1, recorded: `_locate`'s
+    height search slot by slot, its loops run over the slots together (module comment). The
+    arrays y0 .. vv are scratch for the slots whose Newton search fails."""
+    if q.shape[1] != _S_CAP:  # the row length, for LLVM (as `_lanes_dp_step`'s guard)
+        return
+    a_e, f_e, omega = earth[0], earth[1], earth[4]
+    g_height = np.int64(0)  # typed, not literal: module comment
+    # the seed: the root of the cubic Hermite of the radial height, from s_lo to the step's end
+    for k in range(n):
+        s_lo, level = q[_S_SLO, k], q[_S_LEVEL, k]
+        xs, ys, zs, vxs, vys, vzs = _slot_herm(q, k, s_lo)
+        lo = s_lo > 0.0
+        x = xs if lo else q[_S_Y0, k]
+        yy = ys if lo else q[_S_Y0 + 1, k]
+        z = zs if lo else q[_S_Y0 + 2, k]
+        vx = vxs if lo else q[_S_Y0 + 3, k]
+        vy = vys if lo else q[_S_Y0 + 4, k]
+        vz = vzs if lo else q[_S_Y0 + 5, k]
+        x1, y1_, z1 = q[_S_Y1, k], q[_S_Y1 + 1, k], q[_S_Y1 + 2, k]
+        ga = _height_for_density(x, yy, z, a_e, f_e) - level
+        gb = _height_for_density(x1, y1_, z1, a_e, f_e) - level
+        w = (1.0 - s_lo) * q[_S_H, k]
+        q[_S_GA, k], q[_S_GB, k] = ga, gb
+        q[_S_SA, k] = _radial_velocity_xyz(x, yy, z, vx, vy, vz, omega) * w
+        q[_S_SB, k] = (
+            _radial_velocity_xyz(x1, y1_, z1, q[_S_Y1 + 3, k], q[_S_Y1 + 4, k], q[_S_Y1 + 5, k],
+                                 omega) * w
+        )  # fmt: skip
+        u0 = _secant_fraction(ga, gb)
+        q[_S_U0, k], q[_S_S, k], q[_S_ACT, k] = u0, u0, 1.0
+    for _ in range(8):  # `_cubic_root`'s Newton iterations
+        for k in range(n):
+            act = q[_S_ACT, k] != 0.0
+            u = q[_S_S, k]
+            pv, dp = _cubic_pv_dp(q[_S_GA, k], q[_S_SA, k], q[_S_GB, k], q[_S_SB, k], u)
+            du = -pv / dp
+            un = u + du
+            fail = (not dp < 0.0) | (not ((un >= 0.0) & (un <= 1.0)))
+            go = (not fail) & (not abs(du) < 1e-12)
+            q[_S_S, k] = (q[_S_U0, k] if fail else un) if act else u
+            q[_S_ACT, k] = 1.0 if act & go else 0.0
+        if not _any_active(q, n):
+            break
+    for k in range(n):  # `_height_newton` from the cubic's root
+        s_lo = q[_S_SLO, k]
+        q[_S_S, k] = s_lo + (1.0 - s_lo) * q[_S_S, k]
+        q[_S_ACT, k], q[_S_RES, k] = 1.0, -1.0
+    for _ in range(8):
+        for k in range(n):
+            act = q[_S_ACT, k] != 0.0
+            s, h, s_lo = q[_S_S, k], q[_S_H, k], q[_S_SLO, k]
+            st = _slot_herm(q, k, s)
+            x, yy, z, vx, vy, vz = st
+            upx, upy, upz, hh = _bowring(x, yy, z, a_e, f_e, False)
+            g = hh - q[_S_LEVEL, k]
+            dhdt = _vertical_speed_xyz(upx, upy, upz, x, yy, vx, vy, vz, omega)
+            sn = s - g / (dhdt * h)
+            falling = dhdt < 0.0
+            hit = act & falling & (abs(g) < 1e-3)
+            go = act & falling & (not abs(g) < 1e-3) & (sn >= s_lo) & (sn <= 1.0)
+            q[_S_RES, k] = s if hit else q[_S_RES, k]
+            _slot_keep(q, k, _S_W, hit, st)
+            q[_S_S, k] = sn if go else s
+            q[_S_ACT, k] = 1.0 if go else 0.0
+        if not _any_active(q, n):
+            break
+    for k in range(n):
+        s, h = q[_S_RES, k], q[_S_H, k]
+        if s < 0.0:  # `_locate`'s fallback
+            _slot_arrays(q, k, y0, f0, y1, f1)
+            s = _illinois_s(y0, f0, y1, f1, h, g_height, q[_S_LEVEL, k], a_e, f_e, omega, work,
+                            q[_S_SLO, k])  # fmt: skip
+            _hermite5(y0, f0, y1, f1, h, s, work)
+        else:
+            for j in range(6):
+                work[j] = q[_S_W + j, k]
+        _record(qi[_SI_TRAJ, k], qi[_SI_EV, k], q[_S_T, k] + s * h, work, omega, rr, vv, ev_t,
+                ev_r, ev_v)  # fmt: skip
+
+
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
+def _search_apogees(
+    q: np.ndarray, qi: np.ndarray, n: int | np.int64, earth: np.ndarray, ev_t: np.ndarray,
+    ev_r: np.ndarray, ev_v: np.ndarray, traj: np.ndarray, apogee_h: np.ndarray,
+    apo_pend: np.ndarray, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray,
+    work: np.ndarray, rr: np.ndarray, vv: np.ndarray,
+) -> None:  # fmt: skip
+    """The apogees of queue slots 0..n-1 (each searched from its step's start, as `_locate`
+    from s_lo 0): `_locate`'s apogee search slot by slot, its loops run over the slots
+    together (module comment). Each is recorded if it is higher than the flight's highest
+    apogee when it was queued, and a lane still flying that trajectory takes it as its new
+    highest and may queue another."""
+    if q.shape[1] != _S_CAP:  # the row length, for LLVM (as `_lanes_dp_step`'s guard)
+        return
+    a_e, f_e, mu, omega = earth[0], earth[1], earth[2], earth[4]
+    g_height, g_dhdt = np.int64(0), np.int64(1)  # typed, not literal: module comment
+    s_lo = 0.0
+    for k in range(n):
+        ga = _radial_velocity_xyz(q[_S_Y0, k], q[_S_Y0 + 1, k], q[_S_Y0 + 2, k], q[_S_Y0 + 3, k],
+                                  q[_S_Y0 + 4, k], q[_S_Y0 + 5, k], omega)  # fmt: skip
+        gb = _radial_velocity_xyz(q[_S_Y1, k], q[_S_Y1 + 1, k], q[_S_Y1 + 2, k], q[_S_Y1 + 3, k],
+                                  q[_S_Y1 + 4, k], q[_S_Y1 + 5, k], omega)  # fmt: skip
+        q[_S_S, k] = s_lo + (1.0 - s_lo) * _secant_fraction(ga, gb)
+        q[_S_SPREV, k], q[_S_GPREV, k] = -1.0, 0.0
+        q[_S_ACT, k], q[_S_RES, k] = 1.0, -1.0
+    for _ in range(8):  # `_apogee_newton`
+        for k in range(n):
+            act = q[_S_ACT, k] != 0.0
+            s, h = q[_S_S, k], q[_S_H, k]
+            st = _slot_herm(q, k, s)
+            x, yy, z, vx, vy, vz = st
+            upx, upy, upz, _ = _bowring(x, yy, z, a_e, f_e, True)
+            g = _vertical_speed_xyz(upx, upy, upz, x, yy, vx, vy, vz, omega)
+            sl_an = _apogee_slope_xyz(x, yy, z, vx, vy, vz, omega, mu)
+            sp, gp = q[_S_SPREV, k], q[_S_GPREV, k]
+            slope = sl_an if (sp < 0.0) | (s == sp) else (g - gp) / ((s - sp) * h)
+            sn = s + -g / (slope * h)
+            conv = abs(g) < 1e-5
+            hit = act & conv & (sl_an < 0.0)
+            go = act & (not conv) & (not slope >= 0.0) & (sn >= s_lo) & (sn <= 1.0)
+            q[_S_RES, k] = s if hit else q[_S_RES, k]
+            _slot_keep(q, k, _S_W, hit, st)
+            q[_S_SPREV, k] = s if go else sp
+            q[_S_GPREV, k] = g if go else gp
+            q[_S_S, k] = sn if go else s
+            q[_S_ACT, k] = 1.0 if go else 0.0
+        if not _any_active(q, n):
+            break
+    for k in range(n):
+        s, h = q[_S_RES, k], q[_S_H, k]
+        if s < 0.0:  # `_locate`'s fallback
+            _slot_arrays(q, k, y0, f0, y1, f1)
+            s = _illinois_s(y0, f0, y1, f1, h, g_dhdt, 0.0, a_e, f_e, omega, work, s_lo)
+            _hermite5(y0, f0, y1, f1, h, s, work)
+        else:
+            for j in range(6):
+                work[j] = q[_S_W + j, k]
+        hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
+        i, ln = qi[_SI_TRAJ, k], qi[_SI_LANE, k]
+        higher = hr > q[_S_APO_H, k]
+        if higher:
+            _record(i, np.int64(EV_APOGEE), q[_S_T, k] + s * h, work, omega, rr, vv, ev_t, ev_r,
+                    ev_v)  # fmt: skip
+        if traj[ln] == i:
+            if higher:
+                apogee_h[ln] = hr
+            apo_pend[ln] = False
 
 
 @numba.njit(cache=True, error_model="numpy", inline="always")
@@ -1645,7 +1905,14 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     rr, vv, kf, p = np.empty(3), np.empty(3), np.empty((1, 6)), np.zeros(N_P)
     ev_burnout, ev_apogee = np.int64(EV_BURNOUT), np.int64(EV_APOGEE)
-    ev_impact = np.int64(EV_IMPACT)
+    ev_reentry, ev_impact = np.int64(EV_REENTRY), np.int64(EV_IMPACT)
+    # the deferred searches' queues (module comment): heights and apogees, their lengths, and
+    # per lane whether its flight has an apogee queued
+    qh, qhi = np.empty((_S_ROWS, _S_CAP)), np.empty((3, _S_CAP), dtype=np.int64)
+    qa, qai = np.empty((_S_ROWS, _S_CAP)), np.empty((3, _S_CAP), dtype=np.int64)
+    nh, na = 0, 0
+    apo_pend = np.zeros(LANES, dtype=np.bool_)
+    y0s, f0s, y1s, f1s = np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     # the powered lanes (used with stages only): their buffer, `_accel`'s parameters per lane,
     # their state, and the queue of flights handed to the free lanes (room for every powered
     # lane's hand-over whenever a powered lane takes a flight)
@@ -1701,6 +1968,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     i = nxt
                     nxt += n_chunks
                 traj[ln] = i
+                apo_pend[ln] = False
                 t0, h0 = 0.0, h_max
                 ln_err_old[ln], rejected[ln], nsteps[ln] = _LN_ERR_OLD_MIN, False, 0
                 apogee_h[ln] = -np.inf
@@ -1751,6 +2019,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
         if busy == 0 and p_busy == 0 and nxt >= n:
             # (not before nxt >= n: a full queue of flights that all end at once, with no
             # powered lane busy, leaves every lane idle while flights remain to be started)
+            _search_heights(qh, qhi, nh, earth, ev_t, ev_r, ev_v, y0s, f0s, y1s, f1s, work, rr,
+                            vv)  # fmt: skip
+            _search_apogees(qa, qai, na, earth, ev_t, ev_r, ev_v, traj, apogee_h, apo_pend, y0s,
+                            f0s, y1s, f1s, work, rr, vv)  # fmt: skip
             break
         if stages is not None and p_busy > 0:
             # --- a step of the powered lanes: `_fly_one`'s, with the boost tolerances
@@ -1862,7 +2134,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             _lanes_aim_at_kinks(b, traj, hr0, h_keep, t_l, t_next, a_e, f_e)
         _lanes_dp_step(b, earth, tol, drag, None, steer, pl, work, kf)
         # the common step, told apart in vector registers: accepted, before t_max, and with
-        # every event screen decided and quiet (`_step_events` would find nothing); such a
+        # every event screen decided and quiet (the event block would find nothing); such a
         # lane only moves on (state, FSAL stage, screens' values) and takes its next step size
         for ln in range(LANES):
             num, apo_dec = _dhdt_bounds(b[_L_Y1, ln], b[_L_Y1 + 1, ln], b[_L_Y1 + 2, ln],
@@ -1934,12 +2206,46 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     n_steps[i] = nsteps[ln]
                     traj[ln] = -1
                 continue
-            stop_s, g_apo0[ln], apogee_h[ln] = _step_events(
-                i, t, t1, hstep, y, f0, y1, f1, hr0[ln], hr1, g_apo0[ln], apogee_h[ln], t_vert[i],
-                reentry_level_m, h_impact[i], earth, work, rr, vv, ev_t, ev_r, ev_v,
+            # the step's events (`_fly_one`'s free-flight event block): the apogee after
+            # t_vert (the highest kept), the reentry and the impact level's crossing, queued
+            # for the deferred searches (module comment); the radial height decides the level
+            # screens' signs except within RADIAL_MARGIN of a level
+            g_apo1 = _dhdt_screen(y1, a_e, f_e, omega)
+            apo = t1 > t_vert[i] and g_apo0[ln] > 0.0 and g_apo1 <= 0.0
+            g_apo0[ln] = g_apo1
+            re = not reentered[ln] and (
+                _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega) <= 0.0
+                and _level_screen(y, hr0[ln], reentry_level_m, a_e, f_e, omega) > 0.0
             )  # fmt: skip
-            if stop_s <= 1.0:  # `work` holds the state at the impact (`_locate`)
-                _record(i, ev_impact, t + stop_s * hstep, work, omega, rr, vv, ev_t, ev_r, ev_v)
+            imp = _level_screen(y1, hr1, h_impact[i], a_e, f_e, omega) <= 0.0
+            s_apo = 0.0  # the step's apogee, if any: levels are crossed downward after it
+            if apo:
+                if apo_pend[ln]:  # the flight's earlier apogee first: its height is the bar
+                    _search_apogees(qa, qai, na, earth, ev_t, ev_r, ev_v, traj, apogee_h,
+                                    apo_pend, y0s, f0s, y1s, f1s, work, rr, vv)  # fmt: skip
+                    na = 0
+                if re or imp:  # the level searches start from the apogee: search it now
+                    s_apo = _locate(y, f0, y1, f1, hstep, g_dhdt, 0.0, a_e, f_e, omega, mu,
+                                    work, 0.0)  # fmt: skip
+                    hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
+                    if hr > apogee_h[ln]:
+                        apogee_h[ln] = hr
+                        _record(i, ev_apogee, t + s_apo * hstep, work, omega, rr, vv, ev_t,
+                                ev_r, ev_v)  # fmt: skip
+                else:
+                    _enqueue(qa, qai, na, i, ev_apogee, ln, t, hstep, 0.0, 0.0, apogee_h[ln], y,
+                             f0, y1, f1)  # fmt: skip
+                    na += 1
+                    apo_pend[ln] = True
+            if re:
+                _enqueue(qh, qhi, nh, i, ev_reentry, ln, t, hstep, s_apo, reentry_level_m, 0.0,
+                         y, f0, y1, f1)  # fmt: skip
+                nh += 1
+                reentered[ln] = True
+            if imp:
+                _enqueue(qh, qhi, nh, i, ev_impact, ln, t, hstep, s_apo, h_impact[i], 0.0, y, f0,
+                         y1, f1)  # fmt: skip
+                nh += 1
                 n_steps[i] = nsteps[ln]
                 traj[ln] = -1
                 continue
@@ -1953,12 +2259,19 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 n_steps[i] = nsteps[ln]
                 traj[ln] = -1
                 continue
-            reentered[ln] = not np.isnan(ev_t[i, EV_REENTRY])
             if not reentered[ln]:
                 g_re0[ln] = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
             h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln],
                                                   h_keep[ln])  # fmt: skip
             rejected[ln], h_keep[ln] = False, 0.0
+        if nh >= SEARCH_BATCH:
+            _search_heights(qh, qhi, nh, earth, ev_t, ev_r, ev_v, y0s, f0s, y1s, f1s, work, rr,
+                            vv)  # fmt: skip
+            nh = 0
+        if na >= SEARCH_BATCH:
+            _search_apogees(qa, qai, na, earth, ev_t, ev_r, ev_v, traj, apogee_h, apo_pend, y0s,
+                            f0s, y1s, f1s, work, rr, vv)  # fmt: skip
+            na = 0
 
 
 def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
