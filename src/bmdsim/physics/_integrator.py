@@ -784,8 +784,10 @@ def _kink_ahead_rates(hr0: float, hstep: float, d1: float, d2r: float) -> float:
 def _rot_to_ecef(
     t: float, omega: float, y: np.ndarray, r_out: np.ndarray, v_out: np.ndarray
 ) -> None:
-    """Pseudo-inertial state at time t -> ECEF position and velocity."""
-    c, s = math.cos(omega * t), math.sin(omega * t)
+    """Pseudo-inertial state at time t -> ECEF position and velocity. At angle 0 (a flight's
+    start, or no rotation) without the library's sincos: cos(+-0) = 1 and sin(+-0) = +-0."""
+    ot = omega * t
+    c, s = (1.0, ot) if ot == 0.0 else (math.cos(ot), math.sin(ot))
     x, yy = c * y[0] + s * y[1], -s * y[0] + c * y[1]
     vx, vy = c * y[3] + s * y[4], -s * y[3] + c * y[4]
     r_out[0], r_out[1], r_out[2] = x, yy, y[2]
@@ -1273,7 +1275,7 @@ _S_RES, _S_ACT, _S_U0, _S_GA, _S_GB, _S_SA, _S_SB, _S_SPREV, _S_GPREV = (
 _S_ROWS = 45
 # the queues' integers: the trajectory, the event (EV_*) and the lane
 _SI_TRAJ, _SI_EV, _SI_LANE = 0, 1, 2
-SEARCH_BATCH = 8
+SEARCH_BATCH = 16
 # a step round queues at most two height searches a lane (reentry and impact) onto fewer than
 # SEARCH_BATCH left from before
 _S_CAP = 2 * LANES + SEARCH_BATCH
@@ -1707,6 +1709,23 @@ def _lanes_dp_step(
         )
 
 
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
+def _lanes_advance(b: np.ndarray) -> None:
+    """The common steps' lanes (row _L_PLAIN 1.0) move on: y1 and f(y1) become y and stage 0.
+    In vector registers: both values are read and one kept (a select, which LLVM vectorises; a
+    conditional read it does not), in a plain call whose guard tells LLVM the buffer's row
+    length (as `_lanes_dp_step`'s)."""
+    if b.shape[1] != LANES:
+        return
+    for j in range(6):
+        for ln in range(LANES):
+            plain = b[_L_PLAIN, ln] != 0.0
+            y_new, y_old = b[_L_Y1 + j, ln], b[_L_Y + j, ln]
+            k_new, k_old = b[_L_K + 36 + j, ln], b[_L_K + j, ln]
+            b[_L_Y + j, ln] = y_new if plain else y_old
+            b[_L_K + j, ln] = k_new if plain else k_old
+
+
 # The powered lanes' per-lane state (decision 0018): integers (rows x LANES) and floats.
 _Q_TRAJ, _Q_KIND, _Q_STAGE, _Q_NSTEPS = 0, 1, 2, 3
 _F_T, _F_T_END, _F_H, _F_LN_ERR, _F_H_KEEP, _F_HR0, _F_G_APO, _F_APO_H = 0, 1, 2, 3, 4, 5, 6, 7
@@ -1931,8 +1950,11 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     tph = np.empty(3)
     scale = tol[4] / tol[0]  # powered flight and coasts: the boost tolerance, scaled alike
     tph[0], tph[1], tph[2] = tol[0] * scale, tol[1] * scale, tol[2] * scale
-    nxt = np.int64(c)
-    n = r0.shape[0]
+    # this chunk's trajectories: a run of consecutive ones, so that their inputs and outputs
+    # lie side by side in memory (decision 0020)
+    per = (r0.shape[0] + n_chunks - 1) // n_chunks
+    nxt = np.int64(c * per)
+    n = min(r0.shape[0], nxt + per)
     while True:
         p_busy = 0
         if stages is not None:
@@ -1942,7 +1964,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             for ln in range(LANES):
                 while pq[_Q_TRAJ, ln] < 0 and nxt < n and qn + p_busy < q_cap:
                     i = nxt
-                    nxt += n_chunks
+                    nxt += 1
                     if n_stages[i] <= 0:  # no powered flight: straight to the free lanes
                         q_traj[qn], q_fresh[qn] = i, True
                         qn += 1
@@ -1966,7 +1988,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     i, fresh = q_traj[qn], q_fresh[qn]
                 else:
                     i = nxt
-                    nxt += n_chunks
+                    nxt += 1
                 traj[ln] = i
                 apo_pend[ln] = False
                 t0, h0 = 0.0, h_max
@@ -2159,11 +2181,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     kinked |= (lo < zb) & (zb < hi)
                 if kinked:
                     b[_L_PLAIN, ln] = 0.0
-        for j in range(6):
-            for ln in range(LANES):
-                plain = b[_L_PLAIN, ln] != 0.0
-                b[_L_Y + j, ln] = b[_L_Y1 + j, ln] if plain else b[_L_Y + j, ln]
-                b[_L_K + j, ln] = b[_L_K + 36 + j, ln] if plain else b[_L_K + j, ln]
+        _lanes_advance(b)
         for ln in range(LANES):
             i = traj[ln]
             if i < 0:
