@@ -153,6 +153,55 @@ def test_free_flight_lanes_match_the_scalar_kernel_bit_for_bit(
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=name)
 
 
+def orbit_batch(n_orbit: int = 2, n: int = 64) -> tuple:
+    """The batch of `test_lanes_search_a_flights_queued_apogee_before_its_next`: n_orbit
+    eccentric orbits (from 400-420 km at 7.75 km/s, launched eastward) among short flights
+    that end in minutes."""
+    from bmdsim.physics.flyout import ballistic_body, burnout_state_ecef
+
+    rng = np.random.default_rng(2020)
+    orbit = np.arange(n) < n_orbit
+    r0, v0 = burnout_state_ecef(
+        np.radians(rng.uniform(-60, 60, n)), np.radians(rng.uniform(-180, 180, n)),
+        np.where(orbit, rng.uniform(400e3, 420e3, n), 200e3),
+        np.where(orbit, 7750.0, 2000.0), np.radians(np.where(orbit, 0.5, 30.0)),
+        np.where(orbit, rng.uniform(1.2, 1.9, n), rng.uniform(0, 2 * np.pi, n)),  # orbits: east
+        EarthModel.wgs84(),
+    )  # fmt: skip
+    return ballistic_body(n, np.full(n, np.inf)), r0, v0, orbit
+
+
+def test_lanes_search_a_flights_queued_apogee_before_its_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lanes queue their apogee searches and run them 16 at a time (decision 0020). An
+    apogee is kept only if it is higher than the flight's highest so far, so a flight whose next
+    apogee comes while its last is still in the queue has the queue searched first. Here two
+    orbits fly about nine revolutions after the short flights beside them have ended, so the
+    queue never fills and each revolution takes that path. Without it the apogees of an orbit
+    would all be searched at the end against the height it had when each was queued, and the
+    last one kept, not the highest: that mutant fails this test. Every output must equal the
+    scalar kernel's, bit for bit, and each orbit keeps an apogee above its start."""
+    from bmdsim.physics.flyout import propagate
+
+    vehicles, r0, v0, orbit = orbit_batch()
+    st = FlyoutSettings(drag=False, sample_dt_s=None, t_max_s=60000.0)
+    calls = []
+    lanes = k.propagate_free_lanes
+    monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: (calls.append(1), lanes(*a)))
+    got = propagate(vehicles, r0, v0, settings=st)
+    assert calls  # the batch took the lanes
+    monkeypatch.setattr(k, "propagate_free_lanes", k.propagate_batch)
+    ref = propagate(vehicles, r0, v0, settings=st)
+    assert np.all(ref.status[orbit] == k.STATUS_NO_IMPACT)
+    assert np.all(ref.status[~orbit] == k.STATUS_OK)
+    apo_alt = ecef_to_geodetic(ref.event_r_ecef_m[orbit, k.EV_APOGEE], EarthModel.wgs84())[2]
+    assert np.all(apo_alt > 400e3)
+    for name in ("status", "event_t_s", "event_r_ecef_m", "event_v_ecef_m_s", "n_steps"):
+        a, b = np.asarray(getattr(got, name)), np.asarray(getattr(ref, name))
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=name)
+
+
 @pytest.mark.parametrize(
     ("n", "drag", "steering", "t_max_s"),
     [(300, True, "gravity-turn", 1e5), (256, True, "gravity-turn", 1e5),

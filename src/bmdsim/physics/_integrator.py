@@ -1892,12 +1892,14 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     drag: bool | None,
     stages: bool | None,
 ) -> None:
-    """Fly trajectories c, c + n_chunks, ... of a batch without samples in LANES lanes; the
-    same results as `_run_chunk`. `drag` and `stages` (whether any flight has stages) are
-    switches, True or None (module comment), so that each case compiles without the others'
-    code. With stages (and drag: the powered lanes always fly with it), a second set of lanes
-    flies the powered flights (`_lanes_powered_rhs`, `_powered_phase`) and queues each at its
-    burnout for the free lanes; a flight without stages goes to the queue as it is."""
+    """Fly chunk c of n_chunks (a run of consecutive trajectories, the c-th of n_chunks equal
+    runs) of a batch without samples in LANES lanes; the same results as `_run_chunk`. `drag`
+    and `stages` (whether any flight has stages) are switches, True or None (module comment),
+    so that each case compiles without the others' code. With stages (and drag: the powered
+    lanes always fly with it), a second set of lanes flies the powered flights
+    (`_lanes_powered_rhs`, `_powered_phase`) and queues each at its burnout for the free lanes;
+    a flight without stages goes to the queue as it is. The free lanes' event searches wait in
+    their own queues (module comment: deferred event searches)."""
     r0, v0, inv_beta = inp[0], inp[1], inp[10]
     n_stages, t_vert, t_pitch, h_impact = inp[2], inp[13], inp[14], inp[15]
     status, ev_t, ev_r, ev_v, n_samp, n_steps = out[0], out[1], out[2], out[3], out[5], out[9]
@@ -2299,7 +2301,10 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
 
     Chunking: at most 64 chunks (in parallel threads), each of at least 4 LANES trajectories
     where the batch allows. A chunk's last flights leave lanes idle, so chunks should not be
-    short.
+    short. Each chunk is a run of consecutive trajectories (not every n_chunks-th, as
+    `propagate_batch`'s), so that a lane starting a flight finds its inputs and outputs next to
+    the last flight's in the cache: the flights' starts took a third of the chunk function's
+    time with interleaved chunks (perf, decision 0020).
 
     Kernels: `drag` and whether any flight has stages pick one of three compiled kernels, each
     with its lanes' `drag` and `stages` switches (True or None: module comment). The vacuum
