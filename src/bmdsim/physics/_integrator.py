@@ -1319,12 +1319,33 @@ def _slot_keep(q: np.ndarray, k: int, row: int, keep: bool, v: tuple) -> None:
 
 @numba.njit(cache=True, inline="always")
 def _slot_arrays(
-    q: np.ndarray, k: int, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray
+    q: np.ndarray, k: int | np.int64, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray
 ) -> None:
     """Slot k's step into the arrays of the scalar searches."""
     for j in range(6):
         y0[j], f0[j] = q[_S_Y0 + j, k], q[_S_F0 + j, k]
         y1[j], f1[j] = q[_S_Y1 + j, k], q[_S_F1 + j, k]
+
+
+@numba.njit(cache=True, **_NO_NRT)
+def _slot_root(
+    q: np.ndarray, k: int | np.int64, which: int | np.int64, level: float, s_lo: float,
+    earth: np.ndarray, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray,
+    work: np.ndarray,
+) -> float:  # fmt: skip
+    """Slot k's root after its search: the fraction, with the state there in `work`; where the
+    search failed (result -1), `_locate`'s fallback, the Illinois search on the exact event
+    function (`which`, `level`) from s_lo, on the slot's step copied into y0 .. f1."""
+    s = q[_S_RES, k]
+    if s < 0.0:
+        _slot_arrays(q, k, y0, f0, y1, f1)
+        s = _illinois_s(y0, f0, y1, f1, q[_S_H, k], which, level, earth[0], earth[1], earth[4],
+                        work, s_lo)  # fmt: skip
+        _hermite5(y0, f0, y1, f1, q[_S_H, k], s, work)
+    else:
+        for j in range(6):
+            work[j] = q[_S_W + j, k]
+    return s
 
 
 @numba.njit(cache=True, inline="always")
@@ -1408,15 +1429,8 @@ def _search_heights(
         if not _any_active(q, n):
             break
     for k in range(n):
-        s, h = q[_S_RES, k], q[_S_H, k]
-        if s < 0.0:  # `_locate`'s fallback
-            _slot_arrays(q, k, y0, f0, y1, f1)
-            s = _illinois_s(y0, f0, y1, f1, h, g_height, q[_S_LEVEL, k], a_e, f_e, omega, work,
-                            q[_S_SLO, k])  # fmt: skip
-            _hermite5(y0, f0, y1, f1, h, s, work)
-        else:
-            for j in range(6):
-                work[j] = q[_S_W + j, k]
+        h = q[_S_H, k]
+        s = _slot_root(q, k, g_height, q[_S_LEVEL, k], q[_S_SLO, k], earth, y0, f0, y1, f1, work)
         _record(qi[_SI_TRAJ, k], qi[_SI_EV, k], q[_S_T, k] + s * h, work, omega, rr, vv, ev_t,
                 ev_r, ev_v)  # fmt: skip
 
@@ -1470,14 +1484,8 @@ def _search_apogees(
         if not _any_active(q, n):
             break
     for k in range(n):
-        s, h = q[_S_RES, k], q[_S_H, k]
-        if s < 0.0:  # `_locate`'s fallback
-            _slot_arrays(q, k, y0, f0, y1, f1)
-            s = _illinois_s(y0, f0, y1, f1, h, g_dhdt, 0.0, a_e, f_e, omega, work, s_lo)
-            _hermite5(y0, f0, y1, f1, h, s, work)
-        else:
-            for j in range(6):
-                work[j] = q[_S_W + j, k]
+        h = q[_S_H, k]
+        s = _slot_root(q, k, g_dhdt, 0.0, s_lo, earth, y0, f0, y1, f1, work)
         hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
         i, ln = qi[_SI_TRAJ, k], qi[_SI_LANE, k]
         higher = hr > q[_S_APO_H, k]
