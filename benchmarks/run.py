@@ -412,8 +412,9 @@ def measure(
     # warm-up: the interpreted right-hand side calls numba dispatchers (gravity, geodesy) from
     # Python, whose first call compiles or loads them
     ivp_fly(case, int(sub[0]), IVP_RTOL, IVP_ATOL, python_rhs=True)
-    py_pass_s, _ = best_of_all(lambda: ivp_pass(sub[:N_PY_RHS], python_rhs=True), repeats)
-    per_traj_py = min(py_pass_s) / min(N_PY_RHS, sub.size)
+    n_py = min(N_PY_RHS, int(sub.size))
+    py_pass_s, _ = best_of_all(lambda: ivp_pass(sub[:n_py], python_rhs=True), repeats)
+    per_traj_py = min(py_pass_s) / n_py
     ivp_r_a, ref_r_a = np.array(ivp_r), np.array(ref_r)
     d_bm = np.linalg.norm(bm_r - ref_r_a, axis=1)
     d_ivp = np.linalg.norm(ivp_r_a - ref_r_a, axis=1)
@@ -440,7 +441,7 @@ def measure(
         "solve_ivp_mean_nfev": float(np.mean(ivp_nfev)),
         "ratio_vs_solve_ivp": b["traj_per_s"] * per_traj,
         "ratio_vs_solve_ivp_1thread": b["traj_per_s_1thread"] * per_traj,
-        "solve_ivp_python_rhs_n": min(N_PY_RHS, int(sub.size)),
+        "solve_ivp_python_rhs_n": n_py,
         "solve_ivp_python_rhs_passes_s": py_pass_s,
         "solve_ivp_python_rhs_s_per_traj": per_traj_py,
         "ratio_vs_solve_ivp_python_rhs": b["traj_per_s"] * per_traj_py,
@@ -468,7 +469,7 @@ def measure(
         }
     console.print(
         f"  solve_ivp: {per_traj * 1e3:.1f} ms/trajectory over {sub.size} (compiled RHS), "
-        f"{per_traj_py * 1e3:.1f} ms (Python RHS, {min(N_PY_RHS, sub.size)}); best of "
+        f"{per_traj_py * 1e3:.1f} ms (Python RHS, {n_py}); best of "
         f"{repeats} passes; ratio "
         f"{res['ratio_vs_solve_ivp']:,.0f}x / {res['ratio_vs_solve_ivp_python_rhs']:,.0f}x; "
         f"impact diff vs reference max "
