@@ -1939,7 +1939,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     # per lane whether its flight has an apogee queued
     qh, qhi = np.empty((_S_ROWS, _S_CAP)), np.empty((3, _S_CAP), dtype=np.int64)
     qa, qai = np.empty((_S_ROWS, _S_CAP)), np.empty((3, _S_CAP), dtype=np.int64)
-    nh, na = 0, 0
+    # np.int64, not 0: a literal 0 would first type the searches' calls with Literal[int](0)
+    # and compile each search twice (once for that literal, then for int64), about 24 s
+    nh, na = np.int64(0), np.int64(0)
     apo_pend = np.zeros(LANES, dtype=np.bool_)
     y0s, f0s, y1s, f1s = np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     # the powered lanes (used with stages only): their buffer, `_accel`'s parameters per lane,
@@ -2251,7 +2253,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 if apo_pend[ln]:  # the flight's earlier apogee first: its height is the bar
                     _search_apogees(qa, qai, na, earth, ev_t, ev_r, ev_v, traj, apogee_h,
                                     apo_pend, y0s, f0s, y1s, f1s, work, rr, vv)  # fmt: skip
-                    na = 0
+                    na = np.int64(0)
                 if re or imp:  # the level searches start from the apogee: search it now
                     s_apo = _locate(y, f0, y1, f1, hstep, g_dhdt, 0.0, a_e, f_e, omega, mu,
                                     work, 0.0)  # fmt: skip
@@ -2295,11 +2297,11 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
         if nh >= SEARCH_BATCH:
             _search_heights(qh, qhi, nh, earth, ev_t, ev_r, ev_v, y0s, f0s, y1s, f1s, work, rr,
                             vv)  # fmt: skip
-            nh = 0
+            nh = np.int64(0)
         if na >= SEARCH_BATCH:
             _search_apogees(qa, qai, na, earth, ev_t, ev_r, ev_v, traj, apogee_h, apo_pend, y0s,
                             f0s, y1s, f1s, work, rr, vv)  # fmt: skip
-            na = 0
+            na = np.int64(0)
 
 
 def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray
