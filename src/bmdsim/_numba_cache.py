@@ -1,0 +1,70 @@
+"""numba's on-disk cache made safe for several processes compiling at once (decision 0021).
+
+numba keeps one index file per jitted function, mapping each compiled signature to a numbered
+data file. Its `IndexDataCacheFile.save` reads the index, picks the first free number, writes
+the index back and then the data, with no lock. Two processes that compile two signatures of
+the same function at the same time (two variants of the lanes kernel in two test workers or
+sweep workers on an empty cache) can both pick number 1: the index then maps one signature to
+the data of the other, and a later process loads the other kernel under that signature,
+silently (numba does not check a data file against its key).
+
+`install()` wraps `save` in an exclusive `flock` and `load` in a shared one, on a lock file
+in the function's cache folder. Saves are rare (once per compile) and cheap beside the compile;
+a load takes the shared lock for the time of two small file reads. Where `fcntl` is missing
+(Windows), or numba has changed the class, nothing is wrapped and numba behaves as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+LOCK_NAME = ".bmdsim-index.lock"
+
+
+@contextlib.contextmanager
+def _locked(folder: str, exclusive: bool) -> Iterator[None]:
+    import fcntl
+
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, LOCK_NAME), "a+b") as f:
+        fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def install() -> bool:
+    """Wrap numba's cache-file `save` and `load` in file locks (once per process). Returns
+    whether the locks are in place."""
+    try:
+        import fcntl  # noqa: F401
+
+        from numba.core import caching
+    except ImportError:
+        return False
+    cls: Any = getattr(caching, "IndexDataCacheFile", None)
+    if cls is None or not all(hasattr(cls, a) for a in ("save", "load")):
+        return False
+    if getattr(cls, "_bmdsim_locked", False):
+        return True
+    save: Callable[..., None] = cls.save
+    load: Callable[..., Any] = cls.load
+
+    def locked_save(self: Any, key: Any, data: Any) -> None:
+        with _locked(self._cache_path, exclusive=True):
+            save(self, key, data)
+
+    def locked_load(self: Any, key: Any) -> Any:
+        if not os.path.isdir(self._cache_path):
+            return load(self, key)
+        with _locked(self._cache_path, exclusive=False):
+            return load(self, key)
+
+    locked_save.__doc__, locked_load.__doc__ = save.__doc__, load.__doc__
+    cls.save, cls.load = locked_save, locked_load
+    cls._bmdsim_locked = True
+    return True
