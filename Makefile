@@ -50,9 +50,11 @@ demo: $(VENV)/.base
 	@echo "report:     runs/paa-phase-3/report.html (open it in a browser; README explains it)"
 	@echo "3-D replay: bmdsim view runs/paa-phase-3   (after 'make cesium' for an offline globe)"
 
-## test: the whole suite (unit, property, validation, end-to-end, browser)
+## test: the whole suite (unit, property, validation, end-to-end, browser), in TEST_JOBS
+## processes (pytest-xdist; tests marked xdist_group share one process, in file order)
+TEST_JOBS ?= 2
 test: $(VENV)/.test $(CESIUM) system-deps
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup
 
 ## bench: throughput ratios against baselines measured in the same run (benchmarks/README.md)
 # pytrajlib (GPL, benchmark-only peer) lives in its own venv, never in $(VENV); run.py calls it

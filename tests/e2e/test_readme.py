@@ -12,6 +12,10 @@ from typer.testing import CliRunner
 
 from bmdsim.cli import app
 
+# one process, in README order, under `make test`'s workers: a later line (`bmdsim view
+# runs/paa-phase-3`) reads what an earlier one wrote
+pytestmark = pytest.mark.xdist_group("readme")
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 TEXT = README.read_text()
 SH_LINES = [
