@@ -46,14 +46,18 @@ system-deps:
 
 ## demo: the headline study: the four cooperation architectures on PAA phase III (2018)
 demo: $(VENV)/.base
+	$(BMDSIM) precompile --quiet
 	$(BMDSIM) compare scenarios/paa-phase-3.yaml --out runs/paa-phase-3
 	@echo "report:     runs/paa-phase-3/report.html (open it in a browser; README explains it)"
 	@echo "3-D replay: bmdsim view runs/paa-phase-3   (after 'make cesium' for an offline globe)"
 
 ## test: the whole suite (unit, property, validation, end-to-end, browser), in TEST_JOBS
-## processes (pytest-xdist; tests marked xdist_group share one process, in file order)
+## processes (pytest-xdist; tests marked xdist_group share one process, in file order).
+## The kernels are compiled first, once, side by side: otherwise each test process compiled
+## every kernel it used for itself (decision 0021)
 TEST_JOBS ?= 2
 test: $(VENV)/.test $(CESIUM) system-deps
+	$(BMDSIM) precompile --jobs $(TEST_JOBS) --quiet
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadgroup
 
 ## bench: throughput ratios against baselines measured in the same run (benchmarks/README.md)

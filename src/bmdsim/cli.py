@@ -108,6 +108,7 @@ from bmdsim.cli_catalogs import interceptors_cmd, sensors_cmd, sites_cmd  # noqa
 from bmdsim.cli_engage import engage_cmd  # noqa: E402
 from bmdsim.cli_flyout import flyout_cmd  # noqa: E402
 from bmdsim.cli_footprint import footprint_cmd  # noqa: E402
+from bmdsim.cli_precompile import precompile_cmd  # noqa: E402
 from bmdsim.cli_run import compare_cmd, report_cmd, run_cmd, view_cmd  # noqa: E402
 from bmdsim.cli_scenario import schema_cmd, validate_cmd  # noqa: E402
 from bmdsim.cli_stability import stability_cmd  # noqa: E402
@@ -128,6 +129,7 @@ app.command("view")(view_cmd)
 app.command("stability")(stability_cmd)
 app.command("sweep")(sweep_cmd)
 app.command("query")(query_cmd)
+app.command("precompile")(precompile_cmd)
 
 
 def main() -> None:

@@ -52,8 +52,9 @@ def _race(folder: Path, mode: str) -> tuple[int, int]:
 
 
 def test_kernel_modules_install_the_locks() -> None:
-    import bmdsim.engagement.windows  # noqa: F401  (a kernel module outside bmdsim.physics)
     from numba.core.caching import IndexDataCacheFile
+
+    import bmdsim.engagement.windows  # noqa: F401  (a kernel module outside bmdsim.physics)
 
     assert getattr(IndexDataCacheFile, "_bmdsim_locked", False)
 
