@@ -51,12 +51,16 @@ def _race(folder: Path, mode: str) -> tuple[int, int]:
     return lost, wrong
 
 
-def test_kernel_modules_install_the_locks() -> None:
-    from numba.core.caching import IndexDataCacheFile
-
-    import bmdsim.engagement.windows  # noqa: F401  (a kernel module outside bmdsim.physics)
-
-    assert getattr(IndexDataCacheFile, "_bmdsim_locked", False)
+@pytest.mark.parametrize("module", ["bmdsim.engagement.windows", "bmdsim.physics.earth"])
+def test_kernel_modules_install_the_locks(module: str) -> None:
+    """In a fresh process, importing a kernel module (inside bmdsim.physics or not) wraps
+    numba's cache files in the locks."""
+    code = (
+        f"import {module}\n"
+        "from numba.core.caching import IndexDataCacheFile as C\n"
+        "assert C._bmdsim_locked"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
 
 def test_concurrent_writers_keep_every_entry_and_its_own_data(tmp_path: Path) -> None:
