@@ -145,10 +145,9 @@ class Task:
     after: tuple[str, ...] = ()
 
 
-#: In the order they start when processes are free. The integrator's kernels compile nowhere
-#: else; the longest first (measured on an empty cache, one process: whole flights 170 s
-#: with the callees the others share, then vacuum 54 s, sampled 48 s, drag 29 s, engagement
-#: 28 s; decision 0021).
+#: In the order they start when processes are free: the longest first (measured on an empty
+#: cache, one process, in this order: whole flights 170 s with the callees that the others
+#: share, then vacuum 54 s, sampled 48 s, drag 29 s, engagement 28 s; decision 0021).
 TASKS: tuple[Task, ...] = (
     Task("whole flights (lanes)", lanes_whole_flights),
     Task("free flight in vacuum (lanes)", lanes_vacuum),
@@ -200,6 +199,8 @@ def precompile(jobs: int = 2, on_done: Callable[[TaskResult], None] | None = Non
                     break
                 waiting.remove(t)
                 running[pool.submit(run_task, t.name)] = t.name
+            if not running:  # only a task list whose `after` names no task can get here
+                raise RuntimeError(f"precompile: no task can start: {[t.name for t in waiting]}")
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for f in finished:
                 ended.add(running.pop(f))

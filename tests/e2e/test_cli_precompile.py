@@ -68,3 +68,14 @@ def test_precompile_refuses_zero_jobs() -> None:
     res = CliRunner().invoke(app, ["precompile", "--jobs", "0"])
     assert res.exit_code == 2
     assert "--jobs: 0 is not allowed" in res.output
+
+
+def test_each_task_comes_after_tasks_that_exist_and_precede_it() -> None:
+    """The scheduler starts a task after the ones in its `after`; in one process it runs the
+    tasks in order, so each of those must exist and come earlier."""
+    from bmdsim.precompile import TASKS
+
+    names = [t.name for t in TASKS]
+    assert len(set(names)) == len(names)
+    for i, t in enumerate(TASKS):
+        assert set(t.after) <= set(names[:i]), t
