@@ -63,6 +63,21 @@ def test_earliest_matches_brute_force(world: World) -> None:
             assert got == want and got_l >= f
 
 
+def test_earliest_without_a_finite_bound(world: World) -> None:
+    """not_before -inf: the row's first intercept; +inf or NaN (no track): none."""
+    ic = world.intercepts
+    s = np.repeat(np.arange(len(world.sites)), world.threats.size)
+    i = np.tile(np.arange(world.threats.size), len(world.sites))
+    first = np.where(
+        ic.count[s, i] > 0, ic.t_int_s[np.minimum(ic.start[s, i], ic.t_int_s.size - 1)], np.nan
+    )
+    got, _, _ = ic.earliest(s, i, np.full(s.size, -np.inf))
+    assert np.array_equal(got, first, equal_nan=True) and np.isfinite(got).any()
+    for bound in (np.inf, np.nan):
+        got, lau, alt = ic.earliest(s, i, np.full(s.size, bound))
+        assert np.isnan(got).all() and np.isnan(lau).all() and np.isnan(alt).all()
+
+
 def test_timing_follows_the_documented_rule(world: World) -> None:
     draws = make_draws(world, 1, 0)
     nato = deciders(world, "independent")[0]
@@ -113,6 +128,24 @@ def test_sector_owner_by_launch_and_by_crossing(world: World) -> None:
     # by crossing, a missile to a Russian city whose track first enters Turkey is NATO's
     first_iso = world.threats.target_country  # sanity of the inputs only
     assert first_iso.shape == own.shape
+
+
+def test_threat_countries_are_computed_once_and_shared_by_a_rebound_world(world: World
+                                                                         ) -> None:  # fmt: skip
+    """The countries under the launch points and ground tracks (what `sector_owner` reads)
+    are `country_of`'s, computed once per threat table; a world re-bound to another scenario
+    (the sweep's cached worlds) keeps the table and so the countries."""
+    from bmdsim.geo import country_of
+
+    th = world.threats
+    assert np.array_equal(th.track_country,
+                          country_of(np.nan_to_num(th.track_lat_deg),
+                                     np.nan_to_num(th.track_lon_deg)))  # fmt: skip
+    assert np.array_equal(th.launch_country, country_of(th.launch_lat_deg, th.launch_lon_deg))
+    assert th.track_country is th.track_country
+    rebound = with_scenario(world, title="another")
+    assert rebound.threats.track_country is th.track_country
+    assert np.array_equal(sector_owner(rebound), sector_owner(world))
 
 
 def test_raid_is_seeded_and_common_across_calls(world: World) -> None:

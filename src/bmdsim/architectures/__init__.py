@@ -115,13 +115,12 @@ def sector_owner(world: World) -> NDArray[np.str_]:
         if sec.polygon_deg:
             ring = np.array([(lon, lat) for lat, lon in sec.polygon_deg])
             polys.append((sec.party, MplPath(ring)))
-    from bmdsim.geo import country_of
-
     if cfg.assign_by == "launch":
         lat, lon = th.launch_lat_deg[:, None], th.launch_lon_deg[:, None]
+        iso = th.launch_country[:, None]
     else:
         lat, lon = th.track_lat_deg, th.track_lon_deg
-    iso = country_of(np.nan_to_num(lat), np.nan_to_num(lon))
+        iso = th.track_country
     owner_k = np.full(lat.shape, "", dtype=object)
     for party, pts in reversed(polys):  # earlier sectors win where they overlap
         inside = pts.contains_points(np.stack([lon.ravel(), lat.ravel()], axis=1))
