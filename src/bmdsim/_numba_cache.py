@@ -11,7 +11,8 @@ silently (numba does not check a data file against its key).
 `install()` wraps `save` in an exclusive `flock` and `load` in a shared one, on a lock file
 in the function's cache folder. Saves are rare (once per compile) and cheap beside the compile;
 a load takes the shared lock for the time of two small file reads. Where `fcntl` is missing
-(Windows), or numba has changed the class, nothing is wrapped and numba behaves as before.
+(Windows), or numba has changed the class, nothing is wrapped and numba behaves as before; a
+folder where the lock file cannot be written is read and written without the lock.
 """
 
 from __future__ import annotations
@@ -28,8 +29,13 @@ LOCK_NAME = ".bmdsim-index.lock"
 def _locked(folder: str, exclusive: bool) -> Iterator[None]:
     import fcntl
 
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, LOCK_NAME), "a+b") as f:
+    try:
+        os.makedirs(folder, exist_ok=True)
+        f = open(os.path.join(folder, LOCK_NAME), "a+b")  # closed by the with below
+    except OSError:  # a folder this process cannot write: numba's own behaviour, unlocked
+        yield
+        return
+    with f:
         fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         try:
             yield

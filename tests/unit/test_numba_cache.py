@@ -73,3 +73,23 @@ def test_without_the_locks_the_same_race_loses_or_mixes_entries(tmp_path: Path) 
     to win (seen here: dozens of entries lost or mixed in every run)."""
     lost, wrong = _race(tmp_path, "numba")
     assert lost + wrong > 0
+
+
+def test_a_folder_without_write_access_still_loads(tmp_path: Path) -> None:
+    """No lock file can be made in a read-only cache folder: the entries load unlocked."""
+    import os
+
+    from numba.core.caching import IndexDataCacheFile
+
+    import bmdsim.physics  # noqa: F401  (installs the locks)
+
+    f = IndexDataCacheFile(str(tmp_path), "kernel-1", "stamp")
+    f.save(("sig",), ("data",))
+    (tmp_path / ".bmdsim-index.lock").unlink()
+    os.chmod(tmp_path, 0o555)
+    try:
+        if os.access(tmp_path, os.W_OK):  # root ignores the mode: make the lock file unusable
+            (tmp_path / ".bmdsim-index.lock").mkdir()
+        assert IndexDataCacheFile(str(tmp_path), "kernel-1", "stamp").load(("sig",)) == ("data",)
+    finally:
+        os.chmod(tmp_path, 0o755)
