@@ -12,7 +12,8 @@ silently (numba does not check a data file against its key).
 in the function's cache folder. Saves are rare (once per compile) and cheap beside the compile;
 a load takes the shared lock for the time of two small file reads. Where `fcntl` is missing
 (Windows), or numba has changed the class, nothing is wrapped and numba behaves as before; a
-folder where the lock file cannot be written is read and written without the lock.
+cache file without the folder attribute, a folder where the lock file cannot be made, and a
+file system that refuses `flock` are read and written without the lock.
 """
 
 from __future__ import annotations
@@ -26,21 +27,28 @@ LOCK_NAME = ".bmdsim-index.lock"
 
 
 @contextlib.contextmanager
-def _locked(folder: str, exclusive: bool) -> Iterator[None]:
+def _locked(folder: str | None, exclusive: bool) -> Iterator[None]:
+    """Hold a lock on `folder`'s lock file; without one where the folder is unknown, the file
+    cannot be made, or the file system refuses locks (some NFS, FUSE or CIFS mounts): there,
+    numba's own behaviour, unlocked."""
     import fcntl
 
-    try:
-        os.makedirs(folder, exist_ok=True)
-        f = open(os.path.join(folder, LOCK_NAME), "a+b")  # closed by the with below
-    except OSError:  # a folder this process cannot write: numba's own behaviour, unlocked
-        yield
-        return
-    with f:
-        fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+    f = None
+    if folder is not None:
         try:
-            yield
-        finally:
+            os.makedirs(folder, exist_ok=True)
+            f = open(os.path.join(folder, LOCK_NAME), "a+b")  # closed below
+            fcntl.flock(f, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        except OSError:
+            if f is not None:
+                f.close()
+            f = None
+    try:
+        yield
+    finally:
+        if f is not None:
             fcntl.flock(f, fcntl.LOCK_UN)
+            f.close()
 
 
 def install() -> bool:
@@ -61,13 +69,14 @@ def install() -> bool:
     load: Callable[..., Any] = cls.load
 
     def locked_save(self: Any, key: Any, data: Any) -> None:
-        with _locked(self._cache_path, exclusive=True):
+        with _locked(getattr(self, "_cache_path", None), exclusive=True):
             save(self, key, data)
 
     def locked_load(self: Any, key: Any) -> Any:
-        if not os.path.isdir(self._cache_path):
+        folder = getattr(self, "_cache_path", None)
+        if folder is None or not os.path.isdir(folder):
             return load(self, key)
-        with _locked(self._cache_path, exclusive=False):
+        with _locked(folder, exclusive=False):
             return load(self, key)
 
     locked_save.__doc__, locked_load.__doc__ = save.__doc__, load.__doc__

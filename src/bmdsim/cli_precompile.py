@@ -23,7 +23,8 @@ def precompile_cmd(
 
     The cache is $XDG_CACHE_HOME/bmdsim/numba/<hash of the kernel sources> (or
     NUMBA_CACHE_DIR). Each task flies a small batch that reaches some of the kernels; the
-    table says how many kernels each task compiled and how many it loaded from the cache.
+    table says how many kernels each task compiled and how many it loaded from the cache
+    (--json also lists the kernel signatures each task's process holds).
     """
     from bmdsim.precompile import TASKS, TaskResult, precompile
 
@@ -47,7 +48,7 @@ def precompile_cmd(
     wall = time.perf_counter() - start
     folder = os.environ.get("NUMBA_CACHE_DIR", "")
     rows = [{"task": r.name, "seconds": round(r.seconds, 2), "compiled": r.compiled,
-             "loaded": r.loaded} for r in results]  # fmt: skip
+             "loaded": r.loaded, "kernels": list(r.kernels)} for r in results]  # fmt: skip
     if as_json:
         print_json({"cache_dir": folder, "jobs": jobs, "wall_s": round(wall, 2), "tasks": rows})
         return

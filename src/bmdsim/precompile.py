@@ -38,6 +38,7 @@ class TaskResult:
     seconds: float
     compiled: int
     loaded: int
+    kernels: tuple[str, ...] = ()  # `reached()` in the task's process after it
 
 
 def _dispatchers() -> Iterator[Any]:
@@ -63,9 +64,21 @@ def cache_counts() -> tuple[int, int]:
     return misses, hits
 
 
+def reached() -> set[str]:
+    """Every kernel signature this process has compiled or loaded, as
+    "module.function(argument types)", over bmdsim's dispatchers."""
+    return {f"{d.py_func.__module__}.{d.py_func.__qualname__}{tuple(sig)}"
+            for d in _dispatchers() for sig in d.overloads}  # fmt: skip
+
+
 # --- the tasks: small batches through the public entry points --------------------------------
 
-N = 64  # a batch at the lanes' and the parallel kernel's threshold (flyout.SERIAL_BELOW)
+
+def _batch() -> int:
+    """A batch at the lanes' and the parallel kernel's threshold."""
+    from bmdsim.physics.flyout import SERIAL_BELOW
+
+    return SERIAL_BELOW
 
 
 def _free(drag: bool, beta: float, n: int, sample_dt_s: float | None) -> None:
@@ -88,23 +101,23 @@ def _whole(drag: bool, n: int, sample_dt_s: float | None) -> None:
 
 def lanes_whole_flights() -> None:
     """Whole flights with drag, events only: the lanes kernel with powered lanes."""
-    _whole(True, N, None)
+    _whole(True, _batch(), None)
 
 
 def lanes_vacuum() -> None:
     """Free flights in vacuum, events only: the vacuum lanes kernel."""
-    _free(False, np.inf, N, None)
+    _free(False, np.inf, _batch(), None)
 
 
 def lanes_drag() -> None:
     """Free flights with drag, events only: the drag lanes kernel."""
-    _free(True, 5e4, N, None)
+    _free(True, 5e4, _batch(), None)
 
 
 def scalar_kernels() -> None:
     """Sampled batches (the parallel scalar kernel), short batches (the serial one) and the
     burnout states."""
-    _whole(False, N, 1.0)  # whole flights without drag: the scalar kernel for both passes
+    _whole(False, _batch(), 1.0)  # whole flights without drag: the scalar kernel for both passes
     _free(True, 5e4, 1, 1.0)
 
 
@@ -112,7 +125,7 @@ def engagement_and_geometry() -> None:
     """A fly-out table, engagement windows on it, and the batch geometry and atmosphere."""
     from bmdsim.engagement.engage import kinematics
     from bmdsim.engagement.flyout_table import build_flyout_table
-    from bmdsim.engagement.windows import engagement_windows, site_ecef
+    from bmdsim.engagement.windows import engagement_windows, ground_range_m, site_ecef
     from bmdsim.models.interceptors import get_interceptor
     from bmdsim.models.missiles import get_missile
     from bmdsim.physics import atmosphere, earth
@@ -125,8 +138,11 @@ def engagement_and_geometry() -> None:
                           settings=FlyoutSettings(sample_dt_s=2.0))  # fmt: skip
     sites = site_ecef(np.array([0.77, 0.95]), np.array([0.43, 0.29]), np.zeros(2), threat)
     engagement_windows(sites, table, threat, np.zeros((2, 2)))
+    ground_range_m(sites[0], threat)
     lat, lon = np.array([0.5, 0.6]), np.array([0.1, 0.2])
     r = earth.geodetic_to_ecef(lat, lon, np.zeros(2))
+    earth.ecef_to_geodetic(r)
+    r.setflags(write=False)  # read-only positions (a trajectory's) compile their own variant
     earth.ecef_to_geodetic(r)
     earth.gravity(r)
     earth.geodesic_distance_m(lat, lon, lat[::-1], lon[::-1])
@@ -146,8 +162,9 @@ class Task:
 
 
 #: In the order they start when processes are free: the longest first (measured on an empty
-#: cache, one process, in this order: whole flights 170 s with the callees that the others
-#: share, then vacuum 54 s, sampled 48 s, drag 29 s, engagement 28 s; decision 0021).
+#: cache, all five in one process, in this order: whole flights 170 s with the callees that
+#: the others share, then vacuum 54 s, sampled 48 s, drag 29 s, engagement 28 s; with 2
+#: processes whole flights takes 134-144 s: decision 0021).
 TASKS: tuple[Task, ...] = (
     Task("whole flights (lanes)", lanes_whole_flights),
     Task("free flight in vacuum (lanes)", lanes_vacuum),
@@ -166,7 +183,7 @@ def run_task(name: str) -> TaskResult:
     _BY_NAME[name].fn()
     seconds = time.perf_counter() - start
     m1, h1 = cache_counts()
-    return TaskResult(name, seconds, m1 - m0, h1 - h0)
+    return TaskResult(name, seconds, m1 - m0, h1 - h0, tuple(sorted(reached())))
 
 
 def precompile(jobs: int = 2, on_done: Callable[[TaskResult], None] | None = None

@@ -183,13 +183,17 @@ class ThreatTable:
     def launch_country(self) -> NDArray[np.str_]:
         """(N,) ISO-3 code of the country of each launch point ("" at sea); computed once per
         table, so that the sweep's points on one cached world share it (`sector_owner`)."""
-        return country_of(np.nan_to_num(self.launch_lat_deg), np.nan_to_num(self.launch_lon_deg))
+        iso = country_of(np.nan_to_num(self.launch_lat_deg), np.nan_to_num(self.launch_lon_deg))
+        iso.setflags(write=False)  # shared by every point on the world
+        return iso
 
     @cached_property
     def track_country(self) -> NDArray[np.str_]:
         """(N, K) ISO-3 code of the country under each ground-track point ("" at sea or past
         the impact, where the track is NaN); computed once per table."""
-        return country_of(np.nan_to_num(self.track_lat_deg), np.nan_to_num(self.track_lon_deg))
+        iso = country_of(np.nan_to_num(self.track_lat_deg), np.nan_to_num(self.track_lon_deg))
+        iso.setflags(write=False)
+        return iso
 
 
 TRACK_DT_S = 20.0

@@ -1940,7 +1940,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     qh, qhi = np.empty((_S_ROWS, _S_CAP)), np.empty((3, _S_CAP), dtype=np.int64)
     qa, qai = np.empty((_S_ROWS, _S_CAP)), np.empty((3, _S_CAP), dtype=np.int64)
     # np.int64, not 0: a literal 0 would first type the searches' calls with Literal[int](0)
-    # and compile each search twice (once for that literal, then for int64), about 24 s
+    # and compile each search twice (once for that literal, then for int64): a first vacuum
+    # batch on an empty cache took 127.6 s with it, 115.0 s without (decision 0021)
     nh, na = np.int64(0), np.int64(0)
     apo_pend = np.zeros(LANES, dtype=np.bool_)
     y0s, f0s, y1s, f1s = np.empty(6), np.empty(6), np.empty(6), np.empty(6)
