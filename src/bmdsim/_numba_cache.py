@@ -28,13 +28,14 @@ LOCK_NAME = ".bmdsim-index.lock"
 
 @contextlib.contextmanager
 def _locked(folder: str | None, exclusive: bool) -> Iterator[None]:
-    """Hold a lock on `folder`'s lock file; without one where the folder is unknown, the file
+    """Hold a lock on `folder`'s lock file (a shared one is not taken on a folder that does
+    not exist yet: nothing there to read); without one where the folder is unknown, the file
     cannot be made, or the file system refuses locks (some NFS, FUSE or CIFS mounts): there,
     numba's own behaviour, unlocked."""
     import fcntl
 
     f = None
-    if folder is not None:
+    if folder is not None and (exclusive or os.path.isdir(folder)):
         try:
             os.makedirs(folder, exist_ok=True)
             f = open(os.path.join(folder, LOCK_NAME), "a+b")  # closed below
@@ -73,10 +74,7 @@ def install() -> bool:
             save(self, key, data)
 
     def locked_load(self: Any, key: Any) -> Any:
-        folder = getattr(self, "_cache_path", None)
-        if folder is None or not os.path.isdir(folder):
-            return load(self, key)
-        with _locked(folder, exclusive=False):
+        with _locked(getattr(self, "_cache_path", None), exclusive=False):
             return load(self, key)
 
     locked_save.__doc__, locked_load.__doc__ = save.__doc__, load.__doc__
