@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import math
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
+
+#: The `--quiet/-q` option of the commands that show a progress display.
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
 class EarthChoice(StrEnum):

@@ -10,13 +10,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bmdsim.cli_common import console, err_console, fail, print_json
+from bmdsim.cli_common import QuietOpt, console, err_console, fail, print_json
 
 
 def precompile_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes compiling at once.")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Compile every numba kernel into the on-disk cache now, so that the first study does not
     wait for it (minutes on an empty cache; seconds when the kernels are cached already).

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from bmdsim.cli_common import console, err_console, fail
+from bmdsim.cli_common import QuietOpt, console, err_console, fail
 from bmdsim.cli_scenario import load_or_fail
 from bmdsim.scenario import LoadedScenario
 from bmdsim.scenario.schema import ARCHITECTURES
@@ -45,7 +45,6 @@ TrialsOpt = Annotated[
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", min=0, help="Seed (default: the scenario's study).")
 ]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
 def _progress(quiet: bool) -> Any:

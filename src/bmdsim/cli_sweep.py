@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from bmdsim.cli_common import console, err_console, fail, print_json
+from bmdsim.cli_common import QuietOpt, console, err_console, fail, print_json
 
 
 class ExecutorChoice(StrEnum):
@@ -90,7 +90,7 @@ def sweep_cmd(
             show_default=False,
         ),  # fmt: skip
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Run a sweep: a base scenario's variants along the axes, every architecture at every
     point, on serial, local processes or Dask; one Parquet file per finished point in --out
