@@ -116,7 +116,7 @@ def lanes_drag() -> None:
 
 def scalar_kernels() -> None:
     """Sampled batches (the parallel scalar kernel), short batches (the serial one) and the
-    burnout states."""
+    serial burnout states (a batch of `_batch()` free flights takes the parallel one)."""
     _whole(False, _batch(), 1.0)  # whole flights without drag: the scalar kernel for both passes
     _free(True, 5e4, 1, 1.0)
 

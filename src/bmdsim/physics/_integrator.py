@@ -1121,21 +1121,40 @@ def _fly_one(  # noqa: PLR0912, PLR0915
     n_steps[i] = nsteps
 
 
+@numba.njit(cache=True, inline="always")
+def _burnout_state(i: int | np.int64, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
+                   speed: np.ndarray, gamma: np.ndarray, azimuth: np.ndarray, a: float, f: float,
+                   r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
+    """Row i of `burnout_states`."""
+    x, y, z = geodetic_to_ecef_scalar(lat[i], lon[i], alt[i], a, f)
+    r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
+    up, north, east = up_north_east_scalar(lat[i], lon[i])
+    ca, sa = math.cos(azimuth[i]), math.sin(azimuth[i])
+    vu, vh = speed[i] * math.sin(gamma[i]), speed[i] * math.cos(gamma[i])
+    for j in range(3):
+        v_out[i, j] = vu * up[j] + vh * (ca * north[j] + sa * east[j])
+
+
 @numba.njit(cache=True, **_NO_NRT)
 def burnout_states(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, speed: np.ndarray,
                    gamma: np.ndarray, azimuth: np.ndarray, a: float, f: float,
                    r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
     """ECEF positions and Earth-relative velocities of bodies at geodetic points moving at
     `speed` with flight-path angle `gamma` above the local horizontal, heading `azimuth`
-    (the loop behind `flyout.burnout_state_ecef`)."""
+    (the loop behind `flyout.burnout_state_ecef`, for small batches)."""
     for i in range(lat.shape[0]):
-        x, y, z = geodetic_to_ecef_scalar(lat[i], lon[i], alt[i], a, f)
-        r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
-        up, north, east = up_north_east_scalar(lat[i], lon[i])
-        ca, sa = math.cos(azimuth[i]), math.sin(azimuth[i])
-        vu, vh = speed[i] * math.sin(gamma[i]), speed[i] * math.cos(gamma[i])
-        for j in range(3):
-            v_out[i, j] = vu * up[j] + vh * (ca * north[j] + sa * east[j])
+        _burnout_state(i, lat, lon, alt, speed, gamma, azimuth, a, f, r_out, v_out)
+
+
+@numba.njit(cache=True, parallel=True)
+def burnout_states_parallel(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
+                            speed: np.ndarray, gamma: np.ndarray, azimuth: np.ndarray, a: float,
+                            f: float, r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
+    """`burnout_states` in parallel threads, the same values: for large batches, where its
+    four sines and cosines a body (about 0.1-0.2 us) took a tenth of a vacuum batch's time on
+    one thread while the flights ran on two (decision 0022)."""
+    for i in numba.prange(lat.shape[0]):
+        _burnout_state(i, lat, lon, alt, speed, gamma, azimuth, a, f, r_out, v_out)
 
 
 # Work is split into this many interleaved chunks (enough for load balance on many cores); each
@@ -2310,12 +2329,14 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
     """`propagate_batch` for a batch without samples (sample_dt 0): free flights with or
     without drag, and whole flights with drag, in SIMD lanes, with the same results bit for bit.
 
-    Chunking: at most 64 chunks (in parallel threads), each of at least 4 LANES trajectories
-    where the batch allows. A chunk's last flights leave lanes idle, so chunks should not be
-    short. Each chunk is a run of consecutive trajectories (not every n_chunks-th, as
-    `propagate_batch`'s), so that a lane starting a flight finds its inputs and outputs next to
-    the last flight's in the cache: the flights' starts took a third of the chunk function's
-    time with interleaved chunks (perf, decision 0020).
+    Chunking: one chunk per thread, each of at least 4 LANES trajectories where the batch
+    allows. numba's prange hands each thread an equal share of the chunks up front (numba's
+    documentation, "Scheduling"), so more chunks do not balance the threads; and a chunk's last
+    flights leave lanes idle, so chunks should be long (decision 0022). Each chunk is a run of
+    consecutive trajectories (not every n_chunks-th, as `propagate_batch`'s), so that a lane
+    starting a flight finds its inputs and outputs next to the last flight's in the cache: the
+    flights' starts took a third of the chunk function's time with interleaved chunks (perf,
+    decision 0020).
 
     Kernels: `drag` and whether any flight has stages pick one of three compiled kernels, each
     with its lanes' `drag` and `stages` switches (True or None: module comment). The vacuum
@@ -2325,7 +2346,7 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
     Whole flights without drag (a textbook case that the studies do not fly) go to the scalar
     kernel, `propagate_batch`. A fourth lane kernel would cost about 90 s more of first
     compile, also in every clean test run."""
-    n_chunks = np.int64(max(1, min(64, inp[0].shape[0] // (4 * LANES))))
+    n_chunks = np.int64(max(1, min(numba.get_num_threads(), inp[0].shape[0] // (4 * LANES))))
     stages = bool(np.any(inp[2] > 0))
     if stages and not opt[1]:
         propagate_batch(inp, out, opt, earth, tol)

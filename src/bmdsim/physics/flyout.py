@@ -355,7 +355,8 @@ def burnout_state_ecef(
     lat, lon, alt, v, g, az = (np.ascontiguousarray(a.reshape(-1)) for a in args)
     n = lat.shape[0]
     r, vel = np.empty((n, 3)), np.empty((n, 3))
-    _k.burnout_states(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel)
+    kernel = _k.burnout_states if n < SERIAL_BELOW else _k.burnout_states_parallel
+    kernel(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel)
     shape = (*args[0].shape, 3)
     return r.reshape(shape), vel.reshape(shape)
 
