@@ -202,6 +202,87 @@ def test_lanes_search_a_flights_queued_apogee_before_its_next(
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=name)
 
 
+def queued_steps(kind: str, n: int, seed: int) -> tuple:
+    """n steps for the search queues: a body moving along the x axis at the equator (and at
+    30 m/s along y) near 100 km, its end states and derivatives drawn at random and not
+    those of one trajectory (the searches only interpolate between them). For "height" each
+    step starts 1-1500 m above 100 km and ends as far below it; for "apogee" it rises at its
+    start and falls at its end. Returns the queue, its integers and the steps as (y0, f0, y1,
+    f1, h) rows."""
+    rng = np.random.default_rng(seed)
+    a_m = EarthModel.wgs84().a_m
+    q = np.zeros((k._S_ROWS, k._S_CAP))
+    qi = np.zeros((3, k._S_CAP), dtype=np.int64)
+    steps = []
+    for j in range(n):
+        if kind == "height":
+            h0, h1 = 100e3 + rng.uniform(1.0, 1500.0), 100e3 - rng.uniform(1.0, 1500.0)
+            v0, v1 = rng.uniform(-400.0, 100.0, 2)
+        else:
+            h0, h1 = 100e3 + rng.uniform(-500.0, 500.0, 2)
+            v0, v1 = rng.uniform(1.0, 300.0), -rng.uniform(1.0, 300.0)
+        acc0, acc1 = rng.uniform(-400.0, 400.0, 2)
+        h = rng.uniform(5.0, 40.0)
+        y0 = np.array([a_m + h0, 0.0, 0.0, v0, 30.0, 0.0])
+        f0 = np.array([v0, 30.0, 0.0, acc0, 0.0, 0.0])
+        y1 = np.array([a_m + h1, 30.0 * h, 0.0, v1, 30.0, 0.0])
+        f1 = np.array([v1, 30.0, 0.0, acc1, 0.0, 0.0])
+        for row, v in ((k._S_Y0, y0), (k._S_F0, f0), (k._S_Y1, y1), (k._S_F1, f1)):
+            q[row : row + 6, j] = v
+        q[k._S_H, j], q[k._S_SLO, j], q[k._S_T, j], q[k._S_APO_H, j] = h, 0.0, 100.0 * j, -np.inf
+        q[k._S_LEVEL, j] = 100e3 if kind == "height" else 0.0
+        qi[k._SI_TRAJ, j], qi[k._SI_LANE, j] = j, 0
+        qi[k._SI_EV, j] = k.EV_IMPACT if kind == "height" else k.EV_APOGEE
+        steps.append((y0, f0, y1, f1, h))
+    return q, qi, steps
+
+
+@pytest.mark.parametrize("kind", ["height", "apogee"])
+def test_queued_searches_fall_back_to_locates_illinois_search(kind: str) -> None:
+    """The lanes' deferred searches (decision 0020) run `_locate`'s Newton searches over the
+    queue's slots at once; a slot whose search fails (it leaves the step, or a height's slope
+    there is not negative) takes `_locate`'s fallback, the Illinois method, on its own
+    (`_slot_root`). No flight of the other tests reaches that fallback. Here 40 queued steps
+    whose random end data make the quintic interpolant wind: the search must fail in some
+    slots and not in others, in one pass, and every slot's recorded event must be `_locate`'s
+    to the last bit. A fallback's root must also be one: on the level within 1 cm (height),
+    or with dh/dt within 1e-3 m/s of 0 (apogee)."""
+    from bmdsim.physics.earth import up_north_east
+
+    e = EarthModel.wgs84()
+    earth = np.array([e.a_m, e.f, e.mu_m3_s2, e.j2, e.omega_rad_s])
+    n = 40
+    q, qi, steps = queued_steps(kind, n, seed=7 if kind == "height" else 8)
+    ev = k.EV_IMPACT if kind == "height" else k.EV_APOGEE
+    got = (np.full((n, 4), np.nan), np.full((n, 4, 3), np.nan), np.full((n, 4, 3), np.nan))
+    scratch = [np.empty(6) for _ in range(5)] + [np.empty(3), np.empty(3)]
+    if kind == "height":
+        k._search_heights(q, qi, np.int64(n), earth, *got, *scratch)
+    else:
+        traj = np.full(k.LANES, -1, dtype=np.int64)
+        k._search_apogees(q, qi, np.int64(n), earth, *got, traj, np.zeros(k.LANES),
+                          np.zeros(k.LANES, dtype=np.bool_), *scratch)  # fmt: skip
+    fell_back = q[k._S_RES, :n] < 0.0
+    assert 0 < int(fell_back.sum()) < n  # both kinds of slot in the one pass
+    want = (np.full((n, 4), np.nan), np.full((n, 4, 3), np.nan), np.full((n, 4, 3), np.nan))
+    which = np.int64(0 if kind == "height" else 1)
+    work, rr, vv = np.empty(6), np.empty(3), np.empty(3)
+    for j, (y0, f0, y1, f1, h) in enumerate(steps):
+        s = k._locate(y0, f0, y1, f1, h, which, q[k._S_LEVEL, j], e.a_m, e.f, e.omega_rad_s,
+                      e.mu_m3_s2, work, 0.0)  # fmt: skip
+        assert 0.0 <= s <= 1.0
+        k._record(j, ev, 100.0 * j + s * h, work, e.omega_rad_s, rr, vv, *want)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+    lat, lon, alt = ecef_to_geodetic(got[1][fell_back, ev], e)
+    if kind == "height":
+        np.testing.assert_allclose(alt, 100e3, atol=0.01)
+    else:
+        up = up_north_east(lat, lon)[0]
+        dhdt = np.einsum("ij,ij->i", up, got[2][fell_back, ev])
+        np.testing.assert_allclose(dhdt, 0.0, atol=1e-3)
+
+
 @pytest.mark.parametrize(
     ("n", "drag", "steering", "t_max_s"),
     [(300, True, "gravity-turn", 1e5), (256, True, "gravity-turn", 1e5),
@@ -281,10 +362,13 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
     end as the free lanes take them, while no powered lane is busy, left every lane idle with
     flights still to start, and the chunk loop stopped: those flights kept status 0 (ok) and
     empty events. Here the kernel is called with t_max 0 (which `FlyoutSettings` refuses), so
-    every flight ends at once: each chunk starts with more than a queue's worth of flights
-    without stages, then flights with stages. Every flight must come out as the scalar
-    kernel's, status `no-impact`."""
+    every flight ends at once. The lanes fly one chunk per thread (decision 0022), and on at
+    most two threads the last chunk starts with more than a queue's worth of flights without
+    stages (50 of flights 150-299 on two threads, 200 on one), then flights with stages.
+    Every flight must come out as the scalar kernel's, status `no-impact`."""
     from dataclasses import replace
+
+    import numba
 
     from bmdsim.models.missiles import load_missiles
     from bmdsim.physics.flyout import propagate
@@ -304,7 +388,12 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
 
     got, ref = fresh(), fresh()
     monkeypatch.undo()
-    k.propagate_free_lanes(inp, got, opt, earth, tol)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(min(2, threads))
+    try:
+        k.propagate_free_lanes(inp, got, opt, earth, tol)
+    finally:
+        numba.set_num_threads(threads)
     k.propagate_batch(inp, ref, opt, earth, tol)
     assert np.all(ref[0] == k.STATUS_NO_IMPACT)
     for a, b in zip(got, ref, strict=True):
