@@ -653,7 +653,8 @@ def test_radial_height_bounds_the_geodetic_height_within_the_margin() -> None:
 
 def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     """`burnout_state_ecef` (a numba loop) equals position from `geodetic_to_ecef` and
-    velocity v (sin(gamma) up + cos(gamma) (cos(az) north + sin(az) east)) to rounding."""
+    velocity v (sin(gamma) up + cos(gamma) (cos(az) north + sin(az) east)) to rounding; its
+    parallel loop (large batches) and its serial one (small) give the same bits."""
     from bmdsim.physics.earth import WGS84, geodetic_to_ecef, up_north_east
     from bmdsim.physics.flyout import burnout_state_ecef
 
@@ -670,6 +671,17 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     np.testing.assert_allclose(vel, want, rtol=0, atol=1e-9)
     r1, v1 = burnout_state_ecef(0.5, 0.2, 1e5, 3000.0, 0.4, 1.0, WGS84)  # scalars -> (1, 3)
     assert r1.shape == (1, 3) and v1.shape == (1, 3)
+    # a batch of SERIAL_BELOW or more takes the parallel loop (decision 0022): the same bits
+    # as the serial loop that smaller batches take
+    from bmdsim.physics.flyout import SERIAL_BELOW
+
+    step = SERIAL_BELOW - 1
+    parts = [burnout_state_ecef(lat[i : i + step], lon[i : i + step], alt[i : i + step],
+                                v[i : i + step], g[i : i + step], az[i : i + step], WGS84)
+             for i in range(0, n, step)]  # fmt: skip
+    for got, serial in ((r, np.concatenate([p[0] for p in parts])),
+                        (vel, np.concatenate([p[1] for p in parts]))):  # fmt: skip
+        np.testing.assert_array_equal(got.view(np.int64), serial.view(np.int64))
 
 
 def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:
