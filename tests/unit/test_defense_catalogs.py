@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -41,7 +42,8 @@ SENSORS = load_sensors()
 INTERCEPTORS = load_interceptors()
 SITES = load_sites()
 
-REQUIRED_SENSORS = {"an-tpy-2", "spy-1d", "spy-1d-ashore", "voronezh-dm", "daryal", "don-2n"}
+REQUIRED_SENSORS = {"an-tpy-2", "spy-1d", "spy-1d-ashore", "voronezh-dm", "voronezh-dm-kaliningrad",
+                    "daryal", "don-2n"}  # fmt: skip
 REQUIRED_INTERCEPTORS = {
     "sm-3-ia",
     "sm-3-ib",
@@ -244,6 +246,7 @@ def test_site_kinds_host_the_right_sensors() -> None:
     assert "sm-3-iia" in SITES["redzikowo"].interceptors
     assert SITES["kurecik"].sensors == ["an-tpy-2"]
     assert SITES["armavir"].sensors == ["voronezh-dm"]
+    assert SITES["pionersky"].sensors == ["voronezh-dm-kaliningrad"]
     assert SITES["gabala"].sensors == ["daryal"]
     assert SITES["moscow-a135"].interceptors == ["53t6"]
 
@@ -419,12 +422,16 @@ def test_radar_range_alternatives() -> None:
     assert _ranges_km("an-tpy-2") == {1000.0, 1500.0, 2000.0, 3000.0}
     assert SENSORS["an-tpy-2"].variant == "nrc-2012"
     assert _ranges_km("voronezh-dm") == {4000.0, 4200.0, 6000.0}
+    assert _ranges_km("voronezh-dm-kaliningrad") == {4000.0, 4500.0, 6000.0}
+    # the two Voronezh-DM entries default to the same class figure (RIA's 4,000 km)
+    kal, arm = SENSORS["voronezh-dm-kaliningrad"].max_range_km, SENSORS["voronezh-dm"].max_range_km
+    assert kal is not None and arm is not None and kal.value == arm.value
     assert _ranges_km("daryal") == {6000.0, 7200.0}
     assert _ranges_km("don-2n") == {3700.0, 6000.0}
 
 
 def test_early_warning_radars_and_satellites_give_no_fire_control() -> None:
-    for key in ("voronezh-dm", "daryal", "sbirs-dsp"):
+    for key in ("voronezh-dm", "voronezh-dm-kaliningrad", "daryal", "sbirs-dsp"):
         assert not SENSORS[key].fire_control
     for key in ("an-tpy-2", "spy-1d", "spy-1d-ashore", "don-2n"):
         assert SENSORS[key].fire_control
@@ -445,6 +452,32 @@ def test_fields_of_regard() -> None:
     voronezh = SENSORS["voronezh-dm"]
     assert voronezh.azimuth_half_width_deg is not None
     assert voronezh.azimuth_half_width_deg.value == 120.0  # two radars, 240 deg
+
+
+def test_pionersky_looks_west_over_europe_not_toward_iran() -> None:
+    """The Voronezh-DM at Pionersky (Kaliningrad), commissioned on 29 November 2011: one
+    120 deg face about 240 deg (keeptrack KALV, from russianforces.org). At its default
+    4,000 km against 0.1 m^2 it sees a body 300 km above the North Sea (56 N, 3 E) and above
+    London, and one 100 km above Redzikowo, the Polish Aegis Ashore site 200 km to its west;
+    not one 300 km above Tehran (bearing about 120 deg) or above Moscow (east)."""
+    from bmdsim.engagement.engage import radar_geometry
+    from bmdsim.engagement.visibility import visibility_margin
+    from bmdsim.physics.earth import EarthModel, geodetic_to_ecef
+
+    site, sensor = SITES["pionersky"], SENSORS["voronezh-dm-kaliningrad"]
+    assert site.operational_from is not None
+    assert site.operational_from.value == date(2011, 11, 29)
+    radar = radar_geometry(sensor, site.lat_deg.value, site.lon_deg.value, site.altitude_m.value)
+    earth = EarthModel.wgs84()
+    points = {  # lat, lon (deg), altitude (m), seen
+        "North Sea": (56.0, 3.0, 300e3, True), "London": (51.5, -0.1, 300e3, True),
+        "Redzikowo": (54.48, 17.1, 100e3, True), "Tehran": (35.7, 51.4, 300e3, False),
+        "Moscow": (55.75, 37.6, 300e3, False),
+    }  # fmt: skip
+    lat, lon, alt, seen = (np.array(c) for c in zip(*points.values(), strict=True))
+    r = geodetic_to_ecef(np.radians(lat), np.radians(lon), alt, earth)
+    margin = visibility_margin(radar, r, 0.1, earth)
+    assert list(margin > 0) == list(seen), dict(zip(points, margin, strict=True))
 
 
 # ------------------------------------------------------------------ radar range scaling
