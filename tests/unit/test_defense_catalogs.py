@@ -43,7 +43,7 @@ INTERCEPTORS = load_interceptors()
 SITES = load_sites()
 
 REQUIRED_SENSORS = {"an-tpy-2", "spy-1d", "spy-1d-ashore", "voronezh-dm", "voronezh-dm-kaliningrad",
-                    "daryal", "don-2n"}  # fmt: skip
+                    "voronezh-m-lekhtusi", "daryal", "don-2n"}  # fmt: skip
 REQUIRED_INTERCEPTORS = {
     "sm-3-ia",
     "sm-3-ib",
@@ -247,6 +247,7 @@ def test_site_kinds_host_the_right_sensors() -> None:
     assert SITES["kurecik"].sensors == ["an-tpy-2"]
     assert SITES["armavir"].sensors == ["voronezh-dm"]
     assert SITES["pionersky"].sensors == ["voronezh-dm-kaliningrad"]
+    assert SITES["lekhtusi"].sensors == ["voronezh-m-lekhtusi"]
     assert SITES["gabala"].sensors == ["daryal"]
     assert SITES["moscow-a135"].interceptors == ["53t6"]
 
@@ -423,6 +424,7 @@ def test_radar_range_alternatives() -> None:
     assert SENSORS["an-tpy-2"].variant == "nrc-2012"
     assert _ranges_km("voronezh-dm") == {4000.0, 4200.0, 6000.0}
     assert _ranges_km("voronezh-dm-kaliningrad") == {4000.0, 4500.0, 6000.0}
+    assert _ranges_km("voronezh-m-lekhtusi") == {4000.0, 6000.0}
     # the two Voronezh-DM entries default to the same class figure (RIA's 4,000 km)
     kal, arm = SENSORS["voronezh-dm-kaliningrad"].max_range_km, SENSORS["voronezh-dm"].max_range_km
     assert kal is not None and arm is not None and kal.value == arm.value
@@ -431,7 +433,8 @@ def test_radar_range_alternatives() -> None:
 
 
 def test_early_warning_radars_and_satellites_give_no_fire_control() -> None:
-    for key in ("voronezh-dm", "voronezh-dm-kaliningrad", "daryal", "sbirs-dsp"):
+    early_warning = ("voronezh-dm", "voronezh-dm-kaliningrad", "voronezh-m-lekhtusi", "daryal")
+    for key in (*early_warning, "sbirs-dsp"):
         assert not SENSORS[key].fire_control
     for key in ("an-tpy-2", "spy-1d", "spy-1d-ashore", "don-2n"):
         assert SENSORS[key].fire_control
@@ -454,30 +457,65 @@ def test_fields_of_regard() -> None:
     assert voronezh.azimuth_half_width_deg.value == 120.0  # two radars, 240 deg
 
 
-def test_pionersky_looks_west_over_europe_not_toward_iran() -> None:
-    """The Voronezh-DM at Pionersky (Kaliningrad), commissioned on 29 November 2011: one
-    120 deg face about 240 deg (keeptrack KALV, from russianforces.org). At its default
-    4,000 km against 0.1 m^2 it sees a body 300 km above the North Sea (56 N, 3 E) and above
-    London, and one 100 km above Redzikowo, the Polish Aegis Ashore site 200 km to its west;
-    not one 300 km above Tehran (bearing about 120 deg) or above Moscow (east)."""
+# Bodies at (lat, lon in deg, altitude in m) that a western Russian early-warning radar must
+# see, or must not, at its baseline range against 0.1 m^2.
+_EW_RADAR_VIEWS = {
+    # Pionersky (Kaliningrad), commissioned 29 Nov 2011: one face about 240 deg (keeptrack
+    # KALV). It sees the North Sea, London and Redzikowo (the Polish Aegis Ashore site, 200 km
+    # to its west); not Tehran (bearing about 120 deg) or Moscow (east).
+    "pionersky": (
+        {"North Sea": (56.0, 3.0, 300e3), "London": (51.5, -0.1, 300e3),
+         "Redzikowo": (54.48, 17.1, 100e3)},
+        {"Tehran": (35.7, 51.4, 300e3), "Moscow": (55.75, 37.6, 300e3)},
+    ),
+    # Lekhtusi (Voronezh-M, from 2006): one face about 300 deg (keeptrack LEKV), the north-west.
+    # It sees the Norwegian Sea, above Iceland and (from 500 km up) the North Sea; not Redzikowo
+    # (south-west, outside the face), Tehran or Moscow.
+    "lekhtusi": (
+        {"Norwegian Sea": (68.0, 5.0, 300e3), "Iceland": (64.0, -20.0, 800e3),
+         "North Sea": (56.0, 3.0, 500e3)},
+        {"Redzikowo": (54.48, 17.1, 300e3), "Tehran": (35.7, 51.4, 300e3),
+         "Moscow": (55.75, 37.6, 300e3)},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("site_key", sorted(_EW_RADAR_VIEWS))
+def test_western_early_warning_radars_look_where_their_faces_point(site_key: str) -> None:
+    """The Voronezh radars added for 2011 (Pionersky, Lekhtusi; docs/model/defense-catalogs.md):
+    their sites' radars see the bodies of `_EW_RADAR_VIEWS` that they should and not the
+    others (the radar geometry of the engine, `radar_geometry` and `visibility_margin`)."""
     from bmdsim.engagement.engage import radar_geometry
     from bmdsim.engagement.visibility import visibility_margin
     from bmdsim.physics.earth import EarthModel, geodetic_to_ecef
 
-    site, sensor = SITES["pionersky"], SENSORS["voronezh-dm-kaliningrad"]
-    assert site.operational_from is not None
-    assert site.operational_from.value == date(2011, 11, 29)
+    site = SITES[site_key]
+    (sensor_key,) = site.sensors
+    sensor = SENSORS[sensor_key]
     radar = radar_geometry(sensor, site.lat_deg.value, site.lon_deg.value, site.altitude_m.value)
     earth = EarthModel.wgs84()
-    points = {  # lat, lon (deg), altitude (m), seen
-        "North Sea": (56.0, 3.0, 300e3, True), "London": (51.5, -0.1, 300e3, True),
-        "Redzikowo": (54.48, 17.1, 100e3, True), "Tehran": (35.7, 51.4, 300e3, False),
-        "Moscow": (55.75, 37.6, 300e3, False),
-    }  # fmt: skip
-    lat, lon, alt, seen = (np.array(c) for c in zip(*points.values(), strict=True))
-    r = geodetic_to_ecef(np.radians(lat), np.radians(lon), alt, earth)
-    margin = visibility_margin(radar, r, 0.1, earth)
-    assert list(margin > 0) == list(seen), dict(zip(points, margin, strict=True))
+    seen, unseen = _EW_RADAR_VIEWS[site_key]
+    for points, want in ((seen, True), (unseen, False)):
+        lat, lon, alt = (np.array(c) for c in zip(*points.values(), strict=True))
+        r = geodetic_to_ecef(np.radians(lat), np.radians(lon), alt, earth)
+        margin = visibility_margin(radar, r, 0.1, earth)
+        assert list(margin > 0) == [want] * len(points), dict(zip(points, margin, strict=True))
+
+
+def test_western_early_warning_radar_dates() -> None:
+    """The western Russian early-warning radars around the 2011 joint study, in service at the
+    end of 2011: Lekhtusi (operational 22 Dec 2006, RIA), Pionersky (combat duty 29 Nov 2011,
+    kremlin.ru) and Gabala (closed 24 Dec 2012); Armavir only from June 2013."""
+    end_2011 = date(2011, 12, 31)
+    for key in ("lekhtusi", "pionersky", "gabala", "armavir"):
+        site = SITES[key]
+        assert site.operational_from is not None, key
+        in_service = site.operational_from.value <= end_2011 and (
+            site.operational_until is None or site.operational_until.value > end_2011
+        )
+        assert in_service == (key != "armavir"), key
+    assert SITES["pionersky"].operational_from.value == date(2011, 11, 29)
+    assert SITES["lekhtusi"].operational_from.value == date(2006, 12, 22)
 
 
 # ------------------------------------------------------------------ radar range scaling
