@@ -227,12 +227,11 @@ def queued_steps(kind: str, n: int, seed: int) -> tuple:
         f0 = np.array([v0, 30.0, 0.0, acc0, 0.0, 0.0])
         y1 = np.array([a_m + h1, 30.0 * h, 0.0, v1, 30.0, 0.0])
         f1 = np.array([v1, 30.0, 0.0, acc1, 0.0, 0.0])
-        for row, v in ((k._S_Y0, y0), (k._S_F0, f0), (k._S_Y1, y1), (k._S_F1, f1)):
-            q[row : row + 6, j] = v
-        q[k._S_H, j], q[k._S_SLO, j], q[k._S_T, j], q[k._S_APO_H, j] = h, 0.0, 100.0 * j, -np.inf
-        q[k._S_LEVEL, j] = 100e3 if kind == "height" else 0.0
-        qi[k._SI_TRAJ, j], qi[k._SI_LANE, j] = j, 0
-        qi[k._SI_EV, j] = k.EV_IMPACT if kind == "height" else k.EV_APOGEE
+        # the lanes' own `_enqueue`: slot j, trajectory j, lane 0, the step from t = 100 j
+        ev = k.EV_IMPACT if kind == "height" else k.EV_APOGEE
+        level = 100e3 if kind == "height" else 0.0
+        k._enqueue(q, qi, np.int64(j), np.int64(j), np.int64(ev), np.int64(0), 100.0 * j, h, 0.0,
+                   level, -np.inf, y0, f0, y1, f1)  # fmt: skip
         steps.append((y0, f0, y1, f1, h))
     return q, qi, steps
 
@@ -254,7 +253,8 @@ def test_queued_searches_fall_back_to_locates_illinois_search(kind: str) -> None
     n = 40
     q, qi, steps = queued_steps(kind, n, seed=7 if kind == "height" else 8)
     ev = k.EV_IMPACT if kind == "height" else k.EV_APOGEE
-    got = (np.full((n, 4), np.nan), np.full((n, 4, 3), np.nan), np.full((n, 4, 3), np.nan))
+    ne = k.N_EVENTS
+    got = (np.full((n, ne), np.nan), np.full((n, ne, 3), np.nan), np.full((n, ne, 3), np.nan))
     scratch = [np.empty(6) for _ in range(5)] + [np.empty(3), np.empty(3)]
     if kind == "height":
         k._search_heights(q, qi, np.int64(n), earth, *got, *scratch)
@@ -264,7 +264,7 @@ def test_queued_searches_fall_back_to_locates_illinois_search(kind: str) -> None
                           np.zeros(k.LANES, dtype=np.bool_), *scratch)  # fmt: skip
     fell_back = q[k._S_RES, :n] < 0.0
     assert 0 < int(fell_back.sum()) < n  # both kinds of slot in the one pass
-    want = (np.full((n, 4), np.nan), np.full((n, 4, 3), np.nan), np.full((n, 4, 3), np.nan))
+    want = (np.full((n, ne), np.nan), np.full((n, ne, 3), np.nan), np.full((n, ne, 3), np.nan))
     which = np.int64(0 if kind == "height" else 1)
     work, rr, vv = np.empty(6), np.empty(3), np.empty(3)
     for j, (y0, f0, y1, f1, h) in enumerate(steps):
@@ -362,13 +362,11 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
     end as the free lanes take them, while no powered lane is busy, left every lane idle with
     flights still to start, and the chunk loop stopped: those flights kept status 0 (ok) and
     empty events. Here the kernel is called with t_max 0 (which `FlyoutSettings` refuses), so
-    every flight ends at once. The lanes fly one chunk per thread (decision 0022), and on at
-    most two threads the last chunk starts with more than a queue's worth of flights without
-    stages (50 of flights 150-299 on two threads, 200 on one), then flights with stages.
-    Every flight must come out as the scalar kernel's, status `no-impact`."""
+    every flight ends at once. The first 200 flights have no stages, the last 100 have: the
+    lanes fly one chunk per thread, at most 300 // 64 = 4 chunks (decision 0022), so the first
+    chunk starts with 75 or more flights without stages, more than a queue's worth, whatever
+    the thread count. Every flight must come out as the scalar kernel's, status `no-impact`."""
     from dataclasses import replace
-
-    import numba
 
     from bmdsim.models.missiles import load_missiles
     from bmdsim.physics.flyout import propagate
@@ -388,16 +386,65 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
 
     got, ref = fresh(), fresh()
     monkeypatch.undo()
-    threads = numba.get_num_threads()
-    numba.set_num_threads(min(2, threads))
-    try:
-        k.propagate_free_lanes(inp, got, opt, earth, tol)
-    finally:
-        numba.set_num_threads(threads)
+    k.propagate_free_lanes(inp, got, opt, earth, tol)
     k.propagate_batch(inp, ref, opt, earth, tol)
     assert np.all(ref[0] == k.STATUS_NO_IMPACT)
     for a, b in zip(got, ref, strict=True):
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+
+
+@pytest.mark.parametrize("case", ["vacuum", "drag", "whole"])
+def test_lanes_results_do_not_depend_on_the_chunks(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lanes fly one chunk of consecutive trajectories per thread (decision 0022), so the
+    other lanes tests see as many chunks as the machine has threads (one on a one-core
+    runner). A flight's result must not depend on its chunk: each of the three lanes kernels
+    (vacuum, drag, drag with stages), called directly with 1, 3, 7 and n // 64 chunks, gives
+    the scalar kernel's outputs bit for bit. Chunks after the first start in mid-batch."""
+    from dataclasses import replace
+
+    from bmdsim.models.missiles import load_missiles
+    from bmdsim.physics.earth import geodetic_to_ecef
+    from bmdsim.physics.flyout import ballistic_body, burnout_state_ecef, propagate
+
+    rng = np.random.default_rng({"vacuum": 1, "drag": 2, "whole": 3}[case])
+    n = 450
+    lat, lon = rng.uniform(-1.2, 1.2, n), rng.uniform(-3.1, 3.1, n)
+    az = rng.uniform(0.0, 2 * np.pi, n)
+    alt, speed = rng.uniform(100e3, 300e3, n), rng.uniform(2000.0, 7000.0, n)
+    gamma = np.radians(rng.uniform(10.0, 50.0, n))
+    r0, v0 = burnout_state_ecef(lat, lon, alt, speed, gamma, az, EarthModel.wgs84())
+    if case == "whole":
+        missiles = list(load_missiles().values())
+        vehicles = vehicle_arrays(missiles).take(rng.integers(0, len(missiles), n))
+        free = rng.uniform(size=n) < 0.1
+        vehicles = replace(vehicles, n_stages=np.where(free, 0, vehicles.n_stages))
+        ground = geodetic_to_ecef(lat, lon, np.zeros(n), EarthModel.wgs84())
+        r0 = np.where(free[:, None], r0, ground)  # launched from the ground, or free at burnout
+        v0 = np.where(free[:, None], v0, 0.0)
+    else:
+        beta = np.inf if case == "vacuum" else rng.uniform(1000.0, 20000.0, n)
+        vehicles = ballistic_body(n, beta)
+    captured = []
+    monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: captured.append(a))
+    propagate(vehicles, r0, v0, azimuth_rad=az, loft_rad=0.5,
+              settings=FlyoutSettings(drag=case != "vacuum", sample_dt_s=None))  # fmt: skip
+    monkeypatch.undo()
+    inp, out, opt, earth, tol = captured[0]
+    kernel = {"vacuum": k._lanes_vacuum, "drag": k._lanes_drag, "whole": k._lanes_drag_stages}[case]
+
+    def fresh() -> tuple:
+        return tuple(np.full_like(a, -7) for a in out)
+
+    ref = fresh()
+    k.propagate_batch(inp, ref, opt, earth, tol)
+    assert np.sum(ref[0] == k.STATUS_OK) > n // 2
+    for chunks in (1, 3, 7, n // 64):
+        got = fresh()
+        kernel(inp, got, opt, earth, tol, np.int64(chunks))
+        for a, b in zip(got, ref, strict=True):
+            np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=str(chunks))
 
 
 def test_kink_ahead_on_a_radial_descent_solves_the_quadratic() -> None:
