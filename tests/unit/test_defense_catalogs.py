@@ -423,8 +423,8 @@ def test_radar_range_alternatives() -> None:
     assert _ranges_km("an-tpy-2") == {1000.0, 1500.0, 2000.0, 3000.0}
     assert SENSORS["an-tpy-2"].variant == "nrc-2012"
     assert _ranges_km("voronezh-dm") == {4000.0, 4200.0, 6000.0}
-    assert _ranges_km("voronezh-dm-kaliningrad") == {4000.0, 4500.0, 6000.0}
-    assert _ranges_km("voronezh-m-lekhtusi") == {4000.0, 6000.0}
+    assert _ranges_km("voronezh-dm-kaliningrad") == {4000.0, 4200.0, 4500.0, 6000.0}
+    assert _ranges_km("voronezh-m-lekhtusi") == {4000.0, 4200.0, 6000.0}
     # the two Voronezh-DM entries default to the same class figure (RIA's 4,000 km)
     kal, arm = SENSORS["voronezh-dm-kaliningrad"].max_range_km, SENSORS["voronezh-dm"].max_range_km
     assert kal is not None and arm is not None and kal.value == arm.value
@@ -458,23 +458,24 @@ def test_fields_of_regard() -> None:
 
 
 # Bodies at (lat, lon in deg, altitude in m) that a western Russian early-warning radar must
-# see, or must not, at its baseline range against 0.1 m^2.
+# see, or must not, at its baseline range against 0.1 m^2. Kyiv, 300 km up, is in range and
+# above the horizon of both: only the radar's face keeps it out (the test checks that too).
 _EW_RADAR_VIEWS = {
     # Pionersky (Kaliningrad), commissioned 29 Nov 2011: one face about 240 deg (keeptrack
     # KALV). It sees the North Sea, London and Redzikowo (the Polish Aegis Ashore site, 200 km
-    # to its west); not Tehran (bearing about 120 deg) or Moscow (east).
+    # to its west); not Kyiv (bearing about 120 deg) or Moscow (east).
     "pionersky": (
         {"North Sea": (56.0, 3.0, 300e3), "London": (51.5, -0.1, 300e3),
          "Redzikowo": (54.48, 17.1, 100e3)},
-        {"Tehran": (35.7, 51.4, 300e3), "Moscow": (55.75, 37.6, 300e3)},
+        {"Kyiv": (50.45, 30.52, 300e3), "Moscow": (55.75, 37.6, 300e3)},
     ),
-    # Lekhtusi (Voronezh-M, from 2006): one face about 300 deg (keeptrack LEKV), the north-west.
-    # It sees the Norwegian Sea, above Iceland and (from 500 km up) the North Sea; not Redzikowo
-    # (south-west, outside the face), Tehran or Moscow.
+    # Lekhtusi (Voronezh-M): one face about 300 deg (keeptrack LEKV), the north-west. It sees
+    # the Norwegian Sea, above Iceland and (from 500 km up) the North Sea; not Redzikowo (south-
+    # west, just outside the face), Kyiv (south) or Moscow.
     "lekhtusi": (
         {"Norwegian Sea": (68.0, 5.0, 300e3), "Iceland": (64.0, -20.0, 800e3),
          "North Sea": (56.0, 3.0, 500e3)},
-        {"Redzikowo": (54.48, 17.1, 300e3), "Tehran": (35.7, 51.4, 300e3),
+        {"Redzikowo": (54.48, 17.1, 300e3), "Kyiv": (50.45, 30.52, 300e3),
          "Moscow": (55.75, 37.6, 300e3)},
     ),
 }  # fmt: skip
@@ -482,9 +483,11 @@ _EW_RADAR_VIEWS = {
 
 @pytest.mark.parametrize("site_key", sorted(_EW_RADAR_VIEWS))
 def test_western_early_warning_radars_look_where_their_faces_point(site_key: str) -> None:
-    """The Voronezh radars added for 2011 (Pionersky, Lekhtusi; docs/model/defense-catalogs.md):
-    their sites' radars see the bodies of `_EW_RADAR_VIEWS` that they should and not the
-    others (the radar geometry of the engine, `radar_geometry` and `visibility_margin`)."""
+    """The Voronezh radars at Pionersky and Lekhtusi (docs/model/defense-catalogs.md): their
+    sites' radars see the bodies of `_EW_RADAR_VIEWS` that they should and not the others
+    (the engine's radar geometry, `radar_geometry` and `visibility_margin`)."""
+    from dataclasses import replace
+
     from bmdsim.engagement.engage import radar_geometry
     from bmdsim.engagement.visibility import visibility_margin
     from bmdsim.physics.earth import EarthModel, geodetic_to_ecef
@@ -494,28 +497,43 @@ def test_western_early_warning_radars_look_where_their_faces_point(site_key: str
     sensor = SENSORS[sensor_key]
     radar = radar_geometry(sensor, site.lat_deg.value, site.lon_deg.value, site.altitude_m.value)
     earth = EarthModel.wgs84()
-    seen, unseen = _EW_RADAR_VIEWS[site_key]
-    for points, want in ((seen, True), (unseen, False)):
+
+    def margin(points: dict[str, tuple[float, float, float]], r: Any = radar) -> Any:
         lat, lon, alt = (np.array(c) for c in zip(*points.values(), strict=True))
-        r = geodetic_to_ecef(np.radians(lat), np.radians(lon), alt, earth)
-        margin = visibility_margin(radar, r, 0.1, earth)
-        assert list(margin > 0) == [want] * len(points), dict(zip(points, margin, strict=True))
+        ecef = geodetic_to_ecef(np.radians(lat), np.radians(lon), alt, earth)
+        return visibility_margin(r, ecef, 0.1, earth)
+
+    seen, unseen = _EW_RADAR_VIEWS[site_key]
+    assert list(margin(seen) > 0) == [True] * len(seen), dict(zip(seen, margin(seen), strict=True))
+    assert list(margin(unseen) > 0) == [False] * len(unseen), dict(
+        zip(unseen, margin(unseen), strict=True)
+    )
+    kyiv = {"Kyiv": unseen["Kyiv"]}
+    assert margin(kyiv, replace(radar, az_half_width_rad=math.pi))[0] > 0  # all round: seen
 
 
 def test_western_early_warning_radar_dates() -> None:
-    """The western Russian early-warning radars around the 2011 joint study, in service at the
-    end of 2011: Lekhtusi (operational 22 Dec 2006, RIA), Pionersky (combat duty 29 Nov 2011,
-    kremlin.ru) and Gabala (closed 24 Dec 2012); Armavir only from June 2013."""
+    """For the Russian early-warning radars `operational_from` is combat duty as announced by
+    an official, not experimental combat duty (sites.yaml's header): Pionersky 29 Nov 2011
+    (kremlin.ru), Lekhtusi February 2012 (experimental from December 2006), Armavir June 2013
+    (experimental from 2009); Gabala closed on 24 Dec 2012. At the end of 2011, when the joint
+    study began, Pionersky and Gabala were on combat duty, Lekhtusi and Armavir on
+    experimental duty."""
+    want = {"pionersky": date(2011, 11, 29), "lekhtusi": date(2012, 2, 1),
+            "armavir": date(2013, 6, 1)}  # fmt: skip
+    for key, day in want.items():
+        start = SITES[key].operational_from
+        assert start is not None and start.value == day, key
+    for key in ("lekhtusi", "armavir"):
+        start = SITES[key].operational_from
+        assert start is not None and "experimental" in start.source.lower(), key
     end_2011 = date(2011, 12, 31)
+    on_duty = set()
     for key in ("lekhtusi", "pionersky", "gabala", "armavir"):
-        site = SITES[key]
-        assert site.operational_from is not None, key
-        in_service = site.operational_from.value <= end_2011 and (
-            site.operational_until is None or site.operational_until.value > end_2011
-        )
-        assert in_service == (key != "armavir"), key
-    assert SITES["pionersky"].operational_from.value == date(2011, 11, 29)
-    assert SITES["lekhtusi"].operational_from.value == date(2006, 12, 22)
+        start, end = SITES[key].operational_from, SITES[key].operational_until
+        if start is not None and start.value <= end_2011 and (end is None or end.value > end_2011):
+            on_duty.add(key)
+    assert on_duty == {"pionersky", "gabala"}
 
 
 # ------------------------------------------------------------------ radar range scaling
