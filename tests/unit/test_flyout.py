@@ -355,6 +355,31 @@ def test_whole_flights_in_lanes_match_the_scalar_kernel_bit_for_bit(
         np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=name)
 
 
+def lanes_arguments(monkeypatch: pytest.MonkeyPatch, *args: object, **kwargs: object) -> tuple:
+    """The argument tuples (inp, out, opt, earth, tol) that `propagate(*args, **kwargs)` hands
+    the lanes kernel, captured instead of flown."""
+    from bmdsim.physics.flyout import propagate
+
+    captured = []
+    monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: captured.append(a))
+    propagate(*args, **kwargs)
+    monkeypatch.undo()
+    (arguments,) = captured
+    return arguments
+
+
+def blank_outputs(out: tuple) -> tuple:
+    """New output arrays shaped as a kernel's `out`, filled with -7 so that an output the
+    kernel does not write shows."""
+    return tuple(np.full_like(a, -7) for a in out)
+
+
+def assert_same_bits(got: tuple, ref: tuple, msg: str = "") -> None:
+    """Two kernels' output tuples equal to the last bit."""
+    for a, b in zip(got, ref, strict=True):
+        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=msg)
+
+
 def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -369,28 +394,20 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
     from dataclasses import replace
 
     from bmdsim.models.missiles import load_missiles
-    from bmdsim.physics.flyout import propagate
 
     n = 300
     vehicles = vehicle_arrays(load_missiles()["topol-m"]).take(np.zeros(n, dtype=np.int64))
     vehicles = replace(vehicles, n_stages=np.where(np.arange(n) < 200, 0, vehicles.n_stages))
     r0 = np.tile([6.4e6, 0.0, 0.0], (n, 1))
-    captured = []
-    monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: captured.append(a))
-    propagate(vehicles, r0, np.zeros_like(r0), settings=FlyoutSettings(sample_dt_s=None))
-    inp, out, opt, earth, tol = captured[0]
+    settings = FlyoutSettings(sample_dt_s=None)
+    args = lanes_arguments(monkeypatch, vehicles, r0, np.zeros_like(r0), settings=settings)
+    inp, out, opt, earth, tol = args
     opt = (opt[0], opt[1], opt[2], 0.0, opt[4])
-
-    def fresh() -> tuple:
-        return tuple(np.full_like(a, -7) for a in out)
-
-    got, ref = fresh(), fresh()
-    monkeypatch.undo()
+    got, ref = blank_outputs(out), blank_outputs(out)
     k.propagate_free_lanes(inp, got, opt, earth, tol)
     k.propagate_batch(inp, ref, opt, earth, tol)
     assert np.all(ref[0] == k.STATUS_NO_IMPACT)
-    for a, b in zip(got, ref, strict=True):
-        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+    assert_same_bits(got, ref)
 
 
 @pytest.mark.parametrize("case", ["vacuum", "drag", "whole"])
@@ -406,7 +423,7 @@ def test_lanes_results_do_not_depend_on_the_chunks(
 
     from bmdsim.models.missiles import load_missiles
     from bmdsim.physics.earth import geodetic_to_ecef
-    from bmdsim.physics.flyout import ballistic_body, burnout_state_ecef, propagate
+    from bmdsim.physics.flyout import ballistic_body, burnout_state_ecef
 
     rng = np.random.default_rng({"vacuum": 1, "drag": 2, "whole": 3}[case])
     n = 450
@@ -426,25 +443,17 @@ def test_lanes_results_do_not_depend_on_the_chunks(
     else:
         beta = np.inf if case == "vacuum" else rng.uniform(1000.0, 20000.0, n)
         vehicles = ballistic_body(n, beta)
-    captured = []
-    monkeypatch.setattr(k, "propagate_free_lanes", lambda *a: captured.append(a))
-    propagate(vehicles, r0, v0, azimuth_rad=az, loft_rad=0.5,
-              settings=FlyoutSettings(drag=case != "vacuum", sample_dt_s=None))  # fmt: skip
-    monkeypatch.undo()
-    inp, out, opt, earth, tol = captured[0]
+    settings = FlyoutSettings(drag=case != "vacuum", sample_dt_s=None)
+    inp, out, opt, earth, tol = lanes_arguments(monkeypatch, vehicles, r0, v0, azimuth_rad=az,
+                                                loft_rad=0.5, settings=settings)  # fmt: skip
     kernel = {"vacuum": k._lanes_vacuum, "drag": k._lanes_drag, "whole": k._lanes_drag_stages}[case]
-
-    def fresh() -> tuple:
-        return tuple(np.full_like(a, -7) for a in out)
-
-    ref = fresh()
+    ref = blank_outputs(out)
     k.propagate_batch(inp, ref, opt, earth, tol)
     assert np.sum(ref[0] == k.STATUS_OK) > n // 2
     for chunks in (1, 3, 7, n // 64):
-        got = fresh()
+        got = blank_outputs(out)
         kernel(inp, got, opt, earth, tol, np.int64(chunks))
-        for a, b in zip(got, ref, strict=True):
-            np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64), err_msg=str(chunks))
+        assert_same_bits(got, ref, str(chunks))
 
 
 def test_kink_ahead_on_a_radial_descent_solves_the_quadratic() -> None:
