@@ -183,17 +183,21 @@ class ThreatTable:
     def launch_country(self) -> NDArray[np.str_]:
         """(N,) ISO-3 code of the country of each launch point ("" at sea); computed once per
         table, so that the sweep's points on one cached world share it (`sector_owner`)."""
-        iso = country_of(np.nan_to_num(self.launch_lat_deg), np.nan_to_num(self.launch_lon_deg))
-        iso.setflags(write=False)  # shared by every point on the world
-        return iso
+        return _shared_countries(self.launch_lat_deg, self.launch_lon_deg)
 
     @cached_property
     def track_country(self) -> NDArray[np.str_]:
         """(N, K) ISO-3 code of the country under each ground-track point ("" at sea or past
         the impact, where the track is NaN); computed once per table."""
-        iso = country_of(np.nan_to_num(self.track_lat_deg), np.nan_to_num(self.track_lon_deg))
-        iso.setflags(write=False)
-        return iso
+        return _shared_countries(self.track_lat_deg, self.track_lon_deg)
+
+
+def _shared_countries(lat_deg: FloatArray, lon_deg: FloatArray) -> NDArray[np.str_]:
+    """`country_of` the points (NaN read as 0, 0: open sea), read-only: a cached table's
+    countries are shared by every sweep point on its world."""
+    iso = country_of(np.nan_to_num(lat_deg), np.nan_to_num(lon_deg))
+    iso.setflags(write=False)
+    return iso
 
 
 TRACK_DT_S = 20.0
