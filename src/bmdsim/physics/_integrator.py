@@ -828,16 +828,71 @@ def _start_outputs(i: int | np.int64, out: tuple) -> None:
     status[i] = STATUS_OK
 
 
+# The step controller's logarithm and exponential in plain arithmetic (decision 0023). libm's
+# `log` and `exp` took about 15 % of a vacuum flight's time, and as library calls they kept
+# the lanes' step control out of vector registers. A step size needs a few digits; these agree
+# with libm to within 1e-13 relative (tests/unit/test_flyout.py), give the same bits in scalar
+# and vector code, and LLVM vectorises them.
+_LN2 = math.log(2.0)
+_SQRT2 = math.sqrt(2.0)
+_TWO52 = 4503599627370496.0  # 2^52: a double whose low mantissa bits hold an integer < 2^52
+_MANTISSA_BITS = 0x000FFFFFFFFFFFFF
+_EXP_OF_ONE = 0x3FF0000000000000  # the bits of 1.0
+_EXP_OF_TWO52 = 0x4330000000000000  # the bits of 2^52
+
+
+@numba.njit(cache=True, inline="always")
+def _ctl_log(x: float) -> float:
+    """ln x for a positive, finite, normal x (anything else: a meaningless value, no trap).
+    x = 2^k m with m in [sqrt(1/2), sqrt(2)) read from the bits; ln m = 2 atanh(s),
+    s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^15 (next term below 4e-14 of it)."""
+    bits = np.float64(x).view(np.int64)
+    m = np.int64((bits & _MANTISSA_BITS) | _EXP_OF_ONE).view(np.float64)  # in [1, 2)
+    # the biased exponent, as the double 2^52 + e exactly, less 2^52 + 1023
+    k = np.int64((bits >> 52) | _EXP_OF_TWO52).view(np.float64) - (_TWO52 + 1023.0)
+    big = m > _SQRT2
+    m = 0.5 * m if big else m
+    k = k + 1.0 if big else k
+    s = (m - 1.0) / (m + 1.0)
+    u = s * s
+    u2 = u * u
+    # sum of u^j / (2 j + 1), j = 0..7, in Estrin's scheme (pairs, then pairs of pairs: a short
+    # chain, which the scalar kernel waits on; Horner's was slower than libm there)
+    q0, q1 = 1.0 + u * (1.0 / 3.0), 1.0 / 5.0 + u * (1.0 / 7.0)
+    q2, q3 = 1.0 / 9.0 + u * (1.0 / 11.0), 1.0 / 13.0 + u * (1.0 / 15.0)
+    p = (q0 + u2 * q1) + (u2 * u2) * (q2 + u2 * q3)
+    return k * _LN2 + 2.0 * s * p
+
+
+@numba.njit(cache=True, inline="always")
+def _ctl_exp(y: float) -> float:
+    """e^y for |y| <= 2: (e^(y/4))^4, e^(y/4) by its Taylor polynomial to degree 13 (next term
+    below 1e-15 of it)."""
+    r = 0.25 * y
+    r2 = r * r
+    r4 = r2 * r2
+    # sum of r^j / j!, j = 0..13, in Estrin's scheme: pairs c_2i + c_2i+1 r, then pairs of those
+    q0, q1 = 1.0 + r, 0.5 + r * (1.0 / 6.0)
+    q2, q3 = 1.0 / 24.0 + r * (1.0 / 120.0), 1.0 / 720.0 + r * (1.0 / 5040.0)
+    q4, q5 = 1.0 / 40320.0 + r * (1.0 / 362880.0), 1.0 / 3628800.0 + r * (1.0 / 39916800.0)
+    q6 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0)
+    p = ((q0 + r2 * q1) + r4 * (q2 + r2 * q3)) + (r4 * r4) * ((q4 + r2 * q5) + r4 * q6)
+    p2 = p * p
+    return p2 * p2
+
+
 @numba.njit(cache=True, inline="always")
 def _pi_control(
     hstep: float, err: float, ln_err_old: float, rejected: bool, h_keep: float
 ) -> tuple[float, float]:
     """The next step's size after an accepted step of size hstep and error err (_PI_BETA; no
     growth right after a rejection; 0.9 err^(0.75 beta - 0.2) err_old^beta as one log and one
-    exp), at least h_keep; and the log of the error that the next step takes as the old one."""
-    ln_e = math.log(max(err, 1e-10))
-    fac = 0.9 * math.exp((_PI_BETA * 0.75 - 0.2) * ln_e + _PI_BETA * ln_err_old)
-    fac = min(5.0, max(0.2, fac))
+    exp, `_ctl_log` and `_ctl_exp`), at least h_keep; and the log of the error that the next
+    step takes as the old one."""
+    ln_e = _ctl_log(max(err, 1e-10))
+    # outside [-2, 2] the clamp below decides: 0.9 e^-2 < 0.2 and 0.9 e^2 > 5
+    y = min(2.0, max(-2.0, (_PI_BETA * 0.75 - 0.2) * ln_e + _PI_BETA * ln_err_old))
+    fac = min(5.0, max(0.2, 0.9 * _ctl_exp(y)))
     if rejected:
         fac = min(fac, 1.0)
     return max(hstep * fac, h_keep), max(ln_e, _LN_ERR_OLD_MIN)
@@ -1243,8 +1298,11 @@ _L_NUM, _L_GRE, _L_PLAIN = 63, 64, 65
 # with drag: the lane's 1 / beta, the density of the right-hand side's current stage, and
 # before a step the radial height's rates and whether a density kink may lie ahead (1.0)
 _L_IB, _L_RHO, _L_D1, _L_D2, _L_KA = 66, 67, 68, 69, 70
-_L_ROWS = 71
-# The powered lanes' buffer (decision 0018) has the free lanes' rows up to _L_KA and: the step's
+# and the step controller's outcome for the lane's step, if accepted (`_lanes_pi_control`): the
+# next step's size and the log error it takes as the old one
+_L_HPI, _L_LNPI = 71, 72
+_L_ROWS = 73
+# The powered lanes' buffer (decision 0018) has the free lanes' rows up to _L_LNPI and: the step's
 # start time, the current stage's time and the step's steering-law time (its midpoint); 1.0 if
 # burning (0.0 coasting); the stage's ignition time, mass at ignition, mass flow and exhaust
 # velocity (as `_accel`'s p) and the boosting body's C_d A; 1.0 if the right-hand side is the
@@ -1254,11 +1312,11 @@ _L_ROWS = 71
 # and pitch-over: `_lanes_thrust_up`); the steering's parameters (`_accel`'s p: cosine and sine
 # of the azimuth, loft, vertical rise, pitch-over); the stage's cosine and sine of the pitch
 # angle, and its thrust direction
-_P_T0, _P_TS, _P_TL, _P_BURN = 71, 72, 73, 74
-_P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 75, 76, 77, 78, 79, 80
-_P_UP, _P_CAZ, _P_SAZ, _P_LOFT, _P_TVERT, _P_TPITCH = 81, 82, 83, 84, 85, 86
-_P_C, _P_S, _P_UX, _P_UY, _P_UZ = 87, 88, 89, 90, 91
-_P_ROWS = 92
+_P_T0, _P_TS, _P_TL, _P_BURN = 73, 74, 75, 76
+_P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 77, 78, 79, 80, 81, 82
+_P_UP, _P_CAZ, _P_SAZ, _P_LOFT, _P_TVERT, _P_TPITCH = 83, 84, 85, 86, 87, 88
+_P_C, _P_S, _P_UX, _P_UY, _P_UZ = 89, 90, 91, 92, 93
+_P_ROWS = 94
 
 
 # Deferred event searches (decision 0020). The SIMD lanes do not search a step's events when
@@ -1753,6 +1811,21 @@ def _lanes_advance(b: np.ndarray) -> None:
             b[_L_K + j, ln] = k_new if plain else k_old
 
 
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
+def _lanes_pi_control(b: np.ndarray, ln_err_old: np.ndarray, rejected: np.ndarray,
+                      h_keep: np.ndarray) -> None:  # fmt: skip
+    """`_pi_control` of every lane's step (rows _L_H, _L_ERR; the lane's old log error, whether
+    its last step was rejected (bool, or 1.0 / 0.0 for the powered lanes), its h_keep) into
+    rows _L_HPI, _L_LNPI, in vector registers: the lanes whose step is accepted read their
+    outcome there; the others' rows hold values that no one reads. A plain call whose guard
+    tells LLVM the buffer's row length (as `_lanes_dp_step`'s)."""
+    if b.shape[1] != LANES:
+        return
+    for ln in range(LANES):
+        b[_L_HPI, ln], b[_L_LNPI, ln] = _pi_control(b[_L_H, ln], b[_L_ERR, ln], ln_err_old[ln],
+                                                    rejected[ln] != 0, h_keep[ln])  # fmt: skip
+
+
 # The powered lanes' per-lane state (decision 0018): integers (rows x LANES) and floats.
 _Q_TRAJ, _Q_KIND, _Q_STAGE, _Q_NSTEPS = 0, 1, 2, 3
 _F_T, _F_T_END, _F_H, _F_LN_ERR, _F_H_KEEP, _F_HR0, _F_G_APO, _F_APO_H = 0, 1, 2, 3, 4, 5, 6, 7
@@ -2102,6 +2175,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 bp[_P_VEC, ln] = 1.0 if vec or up else 0.0
                 bp[_P_UP, ln] = 1.0 if up else 0.0
             _lanes_dp_step(bp, earth, tph, drag, True, steer, pl, work, kf)
+            _lanes_pi_control(bp, pf[_F_LN_ERR], pf[_F_REJECTED], pf[_F_H_KEEP])
             for ln in range(LANES):
                 i = pq[_Q_TRAJ, ln]
                 if i < 0:
@@ -2164,9 +2238,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     _accel(t1, y1, kf, 0, _BURN, steer, True, pl[ln], earth, t1 + 1e-9)
                     for j in range(6):
                         bp[_L_K + j, ln] = kf[0, j]
-                pf[_F_H, ln], pf[_F_LN_ERR, ln] = _pi_control(
-                    hstep, err, pf[_F_LN_ERR, ln], pf[_F_REJECTED, ln] != 0.0, pf[_F_H_KEEP, ln]
-                )  # fmt: skip
+                # `_pi_control(hstep, err, pf[_F_LN_ERR, ln], pf[_F_REJECTED, ln] != 0.0,
+                # pf[_F_H_KEEP, ln])`, taken over the lanes at once (none of its arguments
+                # changed since)
+                pf[_F_H, ln], pf[_F_LN_ERR, ln] = bp[_L_HPI, ln], bp[_L_LNPI, ln]
                 pf[_F_REJECTED, ln], pf[_F_H_KEEP, ln] = 0.0, 0.0
                 if t1 < pf[_F_T_END, ln]:
                     continue
@@ -2214,6 +2289,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 if kinked:
                     b[_L_PLAIN, ln] = 0.0
         _lanes_advance(b)
+        _lanes_pi_control(b, ln_err_old, rejected, h_keep)
         for ln in range(LANES):
             i = traj[ln]
             if i < 0:
@@ -2224,8 +2300,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             if b[_L_PLAIN, ln] != 0.0:
                 t_l[ln], hr0[ln] = t1, b[_L_HR1, ln]
                 g_apo0[ln], g_re0[ln] = b[_L_NUM, ln], b[_L_GRE, ln]
-                h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln],
-                                                      h_keep[ln])  # fmt: skip
+                h_l[ln], ln_err_old[ln] = b[_L_HPI, ln], b[_L_LNPI, ln]
                 rejected[ln], h_keep[ln] = False, 0.0
                 continue
             if not err < np.inf:
@@ -2311,8 +2386,9 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 continue
             if not reentered[ln]:
                 g_re0[ln] = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
-            h_l[ln], ln_err_old[ln] = _pi_control(hstep, err, ln_err_old[ln], rejected[ln],
-                                                  h_keep[ln])  # fmt: skip
+            # `_pi_control(hstep, err, ln_err_old[ln], rejected[ln], h_keep[ln])`, taken over
+            # the lanes at once (none of its arguments changed since)
+            h_l[ln], ln_err_old[ln] = b[_L_HPI, ln], b[_L_LNPI, ln]
             rejected[ln], h_keep[ln] = False, 0.0
         if nh >= SEARCH_BATCH:
             _search_heights(qh, qhi, nh, earth, ev_t, ev_r, ev_v, y0s, f0s, y1s, f1s, work, rr,
