@@ -774,20 +774,22 @@ def test_pi_control_matches_hairers_formula_with_libm() -> None:
     beta = k._PI_BETA
     errs = np.concatenate([[0.0, 1e-300, 1e-10, 1.0, 1e12], 10.0 ** rng.uniform(-14.0, 12.0, 400)])
     ln_olds = np.concatenate([[k._LN_ERR_OLD_MIN, 0.0], rng.uniform(k._LN_ERR_OLD_MIN, 0.0, 8)])
-    clamped = set()
+    factors, exponents = set(), []
     for err in errs:
         for ln_old in ln_olds:
             for rejected in (False, True):
                 for h_keep in (0.0, 70.0):
                     h, ln_e = k._pi_control(50.0, err, ln_old, rejected, h_keep)
                     ln_ref = math.log(max(err, 1e-10))
-                    fac = min(5.0, max(0.2, 0.9 * math.exp((0.75 * beta - 0.2) * ln_ref
-                                                           + beta * ln_old)))  # fmt: skip
+                    y = (0.75 * beta - 0.2) * ln_ref + beta * ln_old
+                    exponents.append(y)
+                    fac = min(5.0, max(0.2, 0.9 * math.exp(y)))
                     fac = min(fac, 1.0) if rejected else fac
-                    clamped.add(fac)
+                    factors.add(fac)
                     assert h == pytest.approx(max(50.0 * fac, h_keep), rel=1e-13, abs=0.0)
                     assert ln_e == pytest.approx(max(ln_ref, k._LN_ERR_OLD_MIN), rel=0, abs=2e-14)
-    assert {0.2, 1.0, 5.0} <= clamped  # the grid reaches the clamps
+    assert {0.2, 1.0, 5.0} <= factors  # the grid reaches the clamps
+    assert min(exponents) < -2.0 and max(exponents) > 2.0  # and the clip on both sides
 
 
 def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:

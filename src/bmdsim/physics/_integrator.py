@@ -830,15 +830,15 @@ def _start_outputs(i: int | np.int64, out: tuple) -> None:
 
 # The step controller's logarithm and exponential in plain arithmetic (decision 0023). libm's
 # `log` and `exp` took about 15 % of a vacuum flight's time, and as library calls they kept
-# the lanes' step control out of vector registers. A step size needs a few digits; these agree
-# with libm to within 1e-13 relative (tests/unit/test_flyout.py), give the same bits in scalar
-# and vector code, and LLVM vectorises them.
+# the lanes' step control out of vector registers. A step size needs a few digits; ln x is within
+# 2e-14 absolute of libm's (3.4e-14 relative), e^y within 6e-15 relative (tests/unit/
+# test_flyout.py). They give the same bits in scalar and vector code, and LLVM vectorises them.
 _LN2 = math.log(2.0)
 _SQRT2 = math.sqrt(2.0)
 _TWO52 = 4503599627370496.0  # 2^52: a double whose low mantissa bits hold an integer < 2^52
 _MANTISSA_BITS = 0x000FFFFFFFFFFFFF
-_EXP_OF_ONE = 0x3FF0000000000000  # the bits of 1.0
-_EXP_OF_TWO52 = 0x4330000000000000  # the bits of 2^52
+_ONE_BITS = 0x3FF0000000000000  # the bits of 1.0
+_TWO52_BITS = 0x4330000000000000  # the bits of 2^52
 
 
 @numba.njit(cache=True, inline="always")
@@ -847,9 +847,9 @@ def _ctl_log(x: float) -> float:
     x = 2^k m with m in [sqrt(1/2), sqrt(2)) read from the bits; ln m = 2 atanh(s),
     s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^15 (next term below 4e-14 of it)."""
     bits = np.float64(x).view(np.int64)
-    m = np.int64((bits & _MANTISSA_BITS) | _EXP_OF_ONE).view(np.float64)  # in [1, 2)
+    m = np.int64((bits & _MANTISSA_BITS) | _ONE_BITS).view(np.float64)  # in [1, 2)
     # the biased exponent, as the double 2^52 + e exactly, less 2^52 + 1023
-    k = np.int64((bits >> 52) | _EXP_OF_TWO52).view(np.float64) - (_TWO52 + 1023.0)
+    k = np.int64((bits >> 52) | _TWO52_BITS).view(np.float64) - (_TWO52 + 1023.0)
     big = m > _SQRT2
     m = 0.5 * m if big else m
     k = k + 1.0 if big else k
@@ -857,7 +857,7 @@ def _ctl_log(x: float) -> float:
     u = s * s
     u2 = u * u
     # sum of u^j / (2 j + 1), j = 0..7, in Estrin's scheme (pairs, then pairs of pairs: a short
-    # chain, which the scalar kernel waits on; Horner's was slower than libm there)
+    # chain, which the scalar kernel `_fly_one` waits on; Horner's was slower than libm there)
     q0, q1 = 1.0 + u * (1.0 / 3.0), 1.0 / 5.0 + u * (1.0 / 7.0)
     q2, q3 = 1.0 / 9.0 + u * (1.0 / 11.0), 1.0 / 13.0 + u * (1.0 / 15.0)
     p = (q0 + u2 * q1) + (u2 * u2) * (q2 + u2 * q3)
@@ -867,7 +867,7 @@ def _ctl_log(x: float) -> float:
 @numba.njit(cache=True, inline="always")
 def _ctl_exp(y: float) -> float:
     """e^y for |y| <= 2: (e^(y/4))^4, e^(y/4) by its Taylor polynomial to degree 13 (next term
-    below 1e-15 of it)."""
+    below 1.2e-15 of it)."""
     r = 0.25 * y
     r2 = r * r
     r4 = r2 * r2
@@ -1278,10 +1278,12 @@ def propagate_serial(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol:
 # `b.shape[1] == LANES` tells LLVM the row length (so guarded, the call runs as fast as the
 # inlined step did: 0.99x, decision 0018). The bookkeeping after a
 # step is the scalar kernel's, per lane, in the same order (`_start_outputs`, its event block,
-# `_pi_control`, `_powered_phase`), so the results are bit for bit those of `propagate_batch`
-# (`tests/unit/test_flyout.py` checks it). The common step (accepted, and every event screen
-# decided and quiet: `_dhdt_bounds`, `_level_bounds`) is told apart over the lanes at once and
-# only moves its lane on (decision 0016); the others take the scalar path. A finished lane
+# `_powered_phase`), and the step controller (`_pi_control`) is the scalar kernel's too, taken
+# for all lanes at once before it (`_lanes_pi_control`, decision 0023), so the results are bit
+# for bit those of `propagate_batch` (`tests/unit/test_flyout.py` checks it). The common step
+# (accepted, and every event screen decided and quiet: `_dhdt_bounds`, `_level_bounds`) is
+# told apart over the lanes at once and only moves its lane on (decision 0016); the others
+# take the scalar path. A finished lane
 # takes the chunk's next trajectory (with stages, the last flight queued by the powered lanes;
 # the order does not change any flight's result). Sixteen lanes, four AVX2 vectors: a step's
 # stages form one long chain of dependent divisions and square roots, and 8 lanes (two
@@ -2239,8 +2241,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     for j in range(6):
                         bp[_L_K + j, ln] = kf[0, j]
                 # `_pi_control(hstep, err, pf[_F_LN_ERR, ln], pf[_F_REJECTED, ln] != 0.0,
-                # pf[_F_H_KEEP, ln])`, taken over the lanes at once (none of its arguments
-                # changed since)
+                # pf[_F_H_KEEP, ln])`, taken over the lanes at once (on the paths that reach
+                # here, none of its arguments changed since)
                 pf[_F_H, ln], pf[_F_LN_ERR, ln] = bp[_L_HPI, ln], bp[_L_LNPI, ln]
                 pf[_F_REJECTED, ln], pf[_F_H_KEEP, ln] = 0.0, 0.0
                 if t1 < pf[_F_T_END, ln]:
@@ -2387,7 +2389,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             if not reentered[ln]:
                 g_re0[ln] = _level_screen(y1, hr1, reentry_level_m, a_e, f_e, omega)
             # `_pi_control(hstep, err, ln_err_old[ln], rejected[ln], h_keep[ln])`, taken over
-            # the lanes at once (none of its arguments changed since)
+            # the lanes at once (on the paths that reach here, none of its arguments changed
+            # since: err is reset only for a step that is then rejected)
             h_l[ln], ln_err_old[ln] = b[_L_HPI, ln], b[_L_LNPI, ln]
             rejected[ln], h_keep[ln] = False, 0.0
         if nh >= SEARCH_BATCH:
