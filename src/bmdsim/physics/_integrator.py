@@ -830,9 +830,10 @@ def _start_outputs(i: int | np.int64, out: tuple) -> None:
 
 # The step controller's logarithm and exponential in plain arithmetic (decision 0023). libm's
 # `log` and `exp` took about 12 % of a vacuum flight's time (`perf`), and as library calls they
-# kept the lanes' step control out of vector registers. A step size needs a few digits; ln x is within
-# 2e-14 absolute of libm's (3.4e-14 relative), e^y within 6e-15 relative (tests/unit/
-# test_flyout.py). They give the same bits in scalar and vector code, and LLVM vectorises them.
+# kept the lanes' step control out of vector registers. A step size needs a few digits; ln x is
+# within 2e-14 absolute of libm's (3.4e-14 relative), e^y within 6e-15 relative
+# (tests/unit/test_flyout.py). They give the same bits in scalar and vector code, and LLVM
+# vectorises them.
 _LN2 = math.log(2.0)
 _SQRT2 = math.sqrt(2.0)
 _TWO52 = 4503599627370496.0  # 2^52: a double whose low mantissa bits hold an integer < 2^52
