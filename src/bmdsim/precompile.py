@@ -19,6 +19,7 @@ Compiling is deterministic, but two processes writing one cache at once need
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from bmdsim._workers import exit_with
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,9 @@ def precompile(jobs: int = 2, on_done: Callable[[TaskResult], None] | None = Non
     waiting = list(TASKS)
     running: dict[Future[TaskResult], str] = {}
     ended: set[str] = set()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    # initializer: a worker ends with this process if it is killed (`bmdsim._workers`)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=exit_with,
+                             initargs=(os.getpid(),)) as pool:  # fmt: skip
         while waiting or running:
             for t in [t for t in waiting if set(t.after) <= ended]:
                 if len(running) >= jobs:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
-import time
 import traceback
 import uuid
 from abc import ABC, abstractmethod
@@ -33,8 +31,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from bmdsim._workers import exit_with
 
 __all__ = ["DaskExecutor", "Executor", "Failure", "ProcessExecutor", "SerialExecutor",
            "make_executor"]  # fmt: skip
@@ -125,30 +124,8 @@ _SHARED: list[Any] = []
 def _init_worker(fn: Callable[[Any, Any], Any], shared: Any, main_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the sweep process's to handle
     _SHARED[:] = [fn, shared]
-    threading.Thread(target=_exit_with_main, args=(main_pid,), daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed process not yet reaped by its parent is a zombie: gone too
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
-def _exit_with_main(main_pid: int) -> None:
-    """End this worker when the sweep process is gone (e.g. killed with SIGKILL): no orphan
-    keeps computing points that nobody will write."""
-    while True:
-        time.sleep(0.5)
-        if not _alive(main_pid):
-            os._exit(3)
+    # no orphan keeps computing points that nobody will write (the sweep process killed)
+    exit_with(main_pid)
 
 
 def _call(item: Any) -> Any:
