@@ -272,8 +272,7 @@ def test_queued_searches_fall_back_to_locates_illinois_search(kind: str) -> None
                       e.mu_m3_s2, work, 0.0)  # fmt: skip
         assert 0.0 <= s <= 1.0
         k._record(j, ev, 100.0 * j + s * h, work, e.omega_rad_s, rr, vv, *want)
-    for a, b in zip(got, want, strict=True):
-        np.testing.assert_array_equal(a.view(np.int64), b.view(np.int64))
+    assert_same_bits(got, want)
     lat, lon, alt = ecef_to_geodetic(got[1][fell_back, ev], e)
     if kind == "height":
         np.testing.assert_allclose(alt, 100e3, atol=0.01)
@@ -735,9 +734,7 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     parts = [burnout_state_ecef(lat[i : i + step], lon[i : i + step], alt[i : i + step],
                                 v[i : i + step], g[i : i + step], az[i : i + step], WGS84)
              for i in range(0, n, step)]  # fmt: skip
-    for got, serial in ((r, np.concatenate([p[0] for p in parts])),
-                        (vel, np.concatenate([p[1] for p in parts]))):  # fmt: skip
-        np.testing.assert_array_equal(got.view(np.int64), serial.view(np.int64))
+    assert_same_bits((r, vel), tuple(np.concatenate([p[c] for p in parts]) for c in (0, 1)))
 
 
 def test_step_controller_log_and_exp_agree_with_libm() -> None:
