@@ -1,0 +1,85 @@
+"""How `benchmarks/run.py` times the two sides of a ratio: paired rounds (decision 0024).
+
+This machine's speed moves by up to a factor of two between runs and within one, on both cores
+(decision 0022). A ratio of two times taken minutes apart says as much about those minutes as
+about the codes. So both sides of each ratio are timed in the same *round*, one right after the
+other, and the ratio is taken round by round; a run reports the median of its rounds' ratios
+with the quartiles beside it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numba
+import numpy as np
+
+
+def paired_rounds(sides: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
+    """Wall time (s) of each side in each of `rounds` rounds.
+
+    A round runs every side once, one after the other. The order turns by one place each round
+    (A B C, B C A, C A B, ...), so that no side always runs first, or always right after the
+    same other side, across the rounds."""
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    names = list(sides)
+    times: dict[str, list[float]] = {k: [] for k in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            t0 = time.perf_counter()
+            sides[name]()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def round_ratios(fast_s: list[float], n_fast: int, slow_s: list[float], n_slow: int) -> np.ndarray:
+    """Per round: the throughput of the side that took `fast_s` for `n_fast` items over that of
+    the side that took `slow_s` for `n_slow` items (items a second over items a second)."""
+    fast, slow = np.asarray(fast_s, dtype=float), np.asarray(slow_s, dtype=float)
+    if fast.shape != slow.shape:
+        raise ValueError(f"rounds differ: {fast.size} against {slow.size}")
+    return (n_fast / fast) / (n_slow / slow)
+
+
+def spread(values: np.ndarray | list[float]) -> dict[str, float]:
+    """Median, quartiles (numpy's linear interpolation), least and greatest of `values`."""
+    v = np.asarray(values, dtype=float)
+    q1, med, q3 = np.percentile(v, [25.0, 50.0, 75.0])
+    return {
+        "median": float(med),
+        "q1": float(q1),
+        "q3": float(q3),
+        "min": float(v.min()),
+        "max": float(v.max()),
+    }
+
+
+# not cached: a few seconds to compile, once a run; a cache entry would be keyed to the module
+# name it was first imported under (run.py's `_timing`, or a test's)
+@numba.njit(parallel=True)
+def _fma_chains(x: np.ndarray, n_iter: int) -> None:  # pragma: no cover (compiled)
+    for c in numba.prange(x.shape[0]):
+        v = x[c]
+        for _ in range(n_iter):
+            v = v * 0.999999 + 1e-6
+        x[c] = v
+
+
+def reference_loop(threads: int, n_chains: int = 64, n_iter: int = 100_000) -> Callable[[], None]:
+    """A plain compute-bound loop (independent multiply-add chains, no memory traffic), run on
+    `threads` numba threads: how much a second thread adds on this machine at this moment, to
+    set beside what it adds to bmdsim's batch."""
+
+    def run() -> None:
+        old = numba.get_num_threads()
+        numba.set_num_threads(threads)
+        try:
+            _fma_chains(np.ones(n_chains), n_iter)
+        finally:
+            numba.set_num_threads(old)
+
+    return run
