@@ -30,7 +30,12 @@ from typing import Any
 import numba
 import numpy as np
 
-from bmdsim.physics.atmosphere import DENSITY_KINKS_M, density_scalar
+from bmdsim.physics.atmosphere import (
+    DENSITY_KINKS_M,
+    density_scalar,
+    in_lower_cubics,
+    lower_cubic_density,
+)
 from bmdsim.physics.earth import (
     _bowring,
     geodetic_to_ecef_scalar,
@@ -724,6 +729,19 @@ def _kink_between(h0: float, h1: float) -> float:
     return np.nan
 
 
+@numba.njit(cache=True, inline="always")
+def _kinked(h0: float, h1: float) -> bool:
+    """Whether `_kink_between(h0, h1)` finds a kink (is not NaN), without branches: inlined into
+    a loop over the lanes, LLVM screens them all in vector registers, and only a lane that
+    passes a kink calls `_kink_between`."""
+    lo = min(h0, h1) + KINK_TOL_M
+    hi = max(h0, h1) - KINK_TOL_M
+    kinked = False
+    for zb in DENSITY_KINKS_M:
+        kinked |= (lo < zb) & (zb < hi)
+    return kinked
+
+
 @numba.njit(cache=True, **_NO_NRT)
 def _kink_ahead(
     y: np.ndarray, f: np.ndarray, hr0: float, hstep: float, a_e: float, f_e: float
@@ -1304,8 +1322,10 @@ _L_IB, _L_RHO, _L_D1, _L_D2, _L_KA = 66, 67, 68, 69, 70
 # and the step controller's outcome for the lane's step, if accepted (`_lanes_pi_control`): the
 # next step's size and the log error it takes as the old one
 _L_HPI, _L_LNPI = 71, 72
-_L_ROWS = 73
-# The powered lanes' buffer (decision 0018) has the free lanes' rows up to _L_LNPI and: the step's
+# with drag: the height that the current stage's density is taken at (`_lanes_density`)
+_L_HD = 73
+_L_ROWS = 74
+# The powered lanes' buffer (decision 0018) has the free lanes' rows up to _L_HD and: the step's
 # start time, the current stage's time and the step's steering-law time (its midpoint); 1.0 if
 # burning (0.0 coasting); the stage's ignition time, mass at ignition, mass flow and exhaust
 # velocity (as `_accel`'s p) and the boosting body's C_d A; 1.0 if the right-hand side is the
@@ -1315,11 +1335,11 @@ _L_ROWS = 73
 # and pitch-over: `_lanes_thrust_up`); the steering's parameters (`_accel`'s p: cosine and sine
 # of the azimuth, loft, vertical rise, pitch-over); the stage's cosine and sine of the pitch
 # angle, and its thrust direction
-_P_T0, _P_TS, _P_TL, _P_BURN = 73, 74, 75, 76
-_P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 77, 78, 79, 80, 81, 82
-_P_UP, _P_CAZ, _P_SAZ, _P_LOFT, _P_TVERT, _P_TPITCH = 83, 84, 85, 86, 87, 88
-_P_C, _P_S, _P_UX, _P_UY, _P_UZ = 89, 90, 91, 92, 93
-_P_ROWS = 94
+_P_T0, _P_TS, _P_TL, _P_BURN = 74, 75, 76, 77
+_P_TIGN, _P_MIGN, _P_MDOT, _P_VE, _P_CDA, _P_VEC = 78, 79, 80, 81, 82, 83
+_P_UP, _P_CAZ, _P_SAZ, _P_LOFT, _P_TVERT, _P_TPITCH = 84, 85, 86, 87, 88, 89
+_P_C, _P_S, _P_UX, _P_UY, _P_UZ = 90, 91, 92, 93, 94
+_P_ROWS = 95
 
 
 # Deferred event searches (decision 0020). The SIMD lanes do not search a step's events when
@@ -1590,6 +1610,25 @@ def _lane_gravity_air(
     return vx, vy, vz, ax, ay, az, vx + omega * yy, vy - omega * x, vz
 
 
+@numba.njit(cache=True, error_model="numpy", **_NO_NRT)
+def _lanes_density(b: np.ndarray) -> None:
+    """Row _L_RHO: the heights there replaced by their densities, `density_scalar`'s bit for
+    bit, where an inf height (the free lanes' mark of a lane above the drag ceiling) gives 0.0.
+    The heights of US76's piecewise cubics (-5 to 86 km) in vector arithmetic
+    (`lower_cubic_density`), the others then lane by lane (the table above 86 km: an `exp`). A
+    plain call whose guard tells LLVM the buffer's row length (as `_lanes_dp_step`'s)."""
+    if b.shape[1] != LANES:
+        return
+    for ln in range(LANES):
+        h = b[_L_RHO, ln]
+        b[_L_HD, ln] = h
+        b[_L_RHO, ln] = lower_cubic_density(h)
+    for ln in range(LANES):
+        h = b[_L_HD, ln]
+        if not in_lower_cubics(h):
+            b[_L_RHO, ln] = density_scalar(h) if h != np.inf else 0.0
+
+
 @numba.njit(cache=True, error_model="numpy", inline="always")
 def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: bool | None) -> None:
     """f of the states in rows src..src+5 of every lane into stage `stage`'s rows: `_accel`'s
@@ -1611,9 +1650,7 @@ def _lanes_rhs(b: np.ndarray, stage: int, src: int, earth: np.ndarray, drag: boo
         x, yy, z = b[src, ln], b[src + 1, ln], b[src + 2, ln]
         low = (x * x + yy * yy + z * z) < ceiling2
         b[_L_RHO, ln] = _height_for_density(x, yy, z, a, f_e) if low else np.inf
-    for ln in range(LANES):
-        hd = b[_L_RHO, ln]
-        b[_L_RHO, ln] = density_scalar(hd) if hd != np.inf else 0.0
+    _lanes_density(b)
     for ln in range(LANES):
         vx, vy, vz, ax, ay, az, vrx, vry, vrz = _lane_gravity_air(b, src, ln, mu, a, j2, omega)
         vrel = math.sqrt(vrx * vrx + vry * vry + vrz * vrz)
@@ -1639,8 +1676,7 @@ def _lanes_powered_rhs(
     row = _L_K + 6 * stage
     for ln in range(LANES):
         b[_L_RHO, ln] = _height_for_density(b[src, ln], b[src + 1, ln], b[src + 2, ln], a, f_e)
-    for ln in range(LANES):
-        b[_L_RHO, ln] = density_scalar(b[_L_RHO, ln])
+    _lanes_density(b)
     n_up = 0
     for ln in range(LANES):
         n_up += 1 if b[_P_UP, ln] != 0.0 else 0
@@ -1833,7 +1869,8 @@ def _lanes_pi_control(b: np.ndarray, ln_err_old: np.ndarray, rejected: np.ndarra
 _Q_TRAJ, _Q_KIND, _Q_STAGE, _Q_NSTEPS = 0, 1, 2, 3
 _F_T, _F_T_END, _F_H, _F_LN_ERR, _F_H_KEEP, _F_HR0, _F_G_APO, _F_APO_H = 0, 1, 2, 3, 4, 5, 6, 7
 _F_CRASH, _F_T_NEXT, _F_REJECTED, _F_DONE = 8, 9, 10, 11
-_N_F = 12
+_F_KINKED = 12  # 1.0 if the step just taken passes a density kink (`_kinked`)
+_N_F = 13
 # a powered lane's hand-over to the free lanes, queued: the state y, then t, the proposed step,
 # the PI controller's log error, whether the last step was rejected, the apogee screen's value,
 # the highest apogee so far, the step count (`_fly_one`'s values when its powered flight ends)
@@ -2180,6 +2217,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             _lanes_dp_step(bp, earth, tph, drag, True, steer, pl, work, kf)
             _lanes_pi_control(bp, pf[_F_LN_ERR], pf[_F_REJECTED], pf[_F_H_KEEP])
             for ln in range(LANES):
+                pf[_F_KINKED, ln] = 1.0 if _kinked(pf[_F_HR0, ln], bp[_L_HR1, ln]) else 0.0
+            for ln in range(LANES):
                 i = pq[_Q_TRAJ, ln]
                 if i < 0:
                     continue
@@ -2193,7 +2232,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                     y1[j], f1[j] = bp[_L_Y1 + j, ln], bp[_L_K + 36 + j, ln]
                 h0r, hr1 = pf[_F_HR0, ln], bp[_L_HR1, ln]
                 h_cut = np.inf
-                if min(h0r, hr1) < _KINK_TOP_M:
+                if pf[_F_KINKED, ln] != 0.0:
                     zb = _kink_between(h0r, hr1)
                     if not np.isnan(zb):
                         sk = _illinois_bracket(y, f0, y1, f1, hstep, g_height, zb, a_e, f_e,
@@ -2284,12 +2323,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
         if drag is not None:
             # and, with drag, no density kink inside the step (`_kink_between` finds none)
             for ln in range(LANES):
-                lo = min(hr0[ln], b[_L_HR1, ln]) + KINK_TOL_M
-                hi = max(hr0[ln], b[_L_HR1, ln]) - KINK_TOL_M
-                kinked = False
-                for zb in DENSITY_KINKS_M:
-                    kinked |= (lo < zb) & (zb < hi)
-                if kinked:
+                if _kinked(hr0[ln], b[_L_HR1, ln]):
                     b[_L_PLAIN, ln] = 0.0
         _lanes_advance(b)
         _lanes_pi_control(b, ln_err_old, rejected, h_keep)

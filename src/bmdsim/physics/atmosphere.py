@@ -208,7 +208,7 @@ _CUBIC_COEF, _CUBIC_SPLIT, _CUBIC_FIRST = _build_lower_cubics()
 _N_CELLS = _CUBIC_SPLIT.size
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _lower_density_cubic(z_m: float) -> float:
     """`_lower_density` from the piecewise cubics, for ALTITUDE_MIN_M <= z_m < 86 km."""
     c = min(int((z_m - ALTITUDE_MIN_M) * (1.0 / _CUBIC_STEP_M)), _N_CELLS - 1)
@@ -217,6 +217,22 @@ def _lower_density_cubic(z_m: float) -> float:
     return _CUBIC_COEF[j, 1] + u * (
         _CUBIC_COEF[j, 2] + u * (_CUBIC_COEF[j, 3] + u * _CUBIC_COEF[j, 4])
     )
+
+
+@numba.njit(cache=True, inline="always")
+def in_lower_cubics(h_m: float) -> bool:
+    """Whether `density_scalar` takes h_m's density from the piecewise cubics
+    (ALTITUDE_MIN_M <= h_m < 86 km; False for NaN)."""
+    return (h_m >= ALTITUDE_MIN_M) & (h_m < LOWER_ATMOSPHERE_TOP_M)
+
+
+@numba.njit(cache=True, inline="always")
+def lower_cubic_density(h_m: float) -> float:
+    """`density_scalar(h_m)`, bit for bit, where `in_lower_cubics(h_m)`; elsewhere (NaN and inf
+    included) a finite value of no meaning. No branch and no library call: inlined into a loop
+    over several heights, LLVM can evaluate it in vector registers (the integrator's lanes,
+    `_integrator._lanes_density`)."""
+    return _lower_density_cubic(h_m if in_lower_cubics(h_m) else ALTITUDE_MIN_M)
 
 
 # --- US76 kinetic temperature above 86 km (eqs. 25-31, table 5, appendix B) ------------------
