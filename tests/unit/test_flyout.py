@@ -737,6 +737,27 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     assert_same_bits((r, vel), tuple(np.concatenate([p[c] for p in parts]) for c in (0, 1)))
 
 
+def test_inertial_velocity_kernels_give_numpys_bits() -> None:
+    """`propagate`'s initial inertial velocity, v0 + omega x r0, from the numba loops
+    (`inertial_velocities` for small batches, `_parallel` for large, decision 0024) has the
+    bits of the numpy expression it replaced, signed zeros included (-0.0 + 0.0 is +0.0)."""
+    from bmdsim.physics.earth import WGS84
+
+    rng = np.random.default_rng(24)
+    n = 300
+    r0 = rng.normal(0.0, 6.4e6, (n, 3))
+    v0 = rng.normal(0.0, 3e3, (n, 3))
+    v0[::7, 2] = -0.0
+    v0[::5, 0], r0[::5, 1] = 0.0, 0.0
+    omega = WGS84.omega_rad_s
+    want = v0 + np.stack([-omega * r0[:, 1], omega * r0[:, 0], np.zeros(n)], axis=1)
+    for kernel in (k.inertial_velocities, k.inertial_velocities_parallel):
+        got = np.empty((n, 3))
+        kernel(r0, v0, omega, got)
+        assert_same_bits((got,), (want,))
+    assert np.signbit(want[::7, 2]).sum() == 0  # the signed zeros did arise and turn positive
+
+
 def test_step_controller_log_and_exp_agree_with_libm() -> None:
     """The PI controller's own logarithm and exponential (`_ctl_log`, `_ctl_exp`: plain
     arithmetic that LLVM vectorises, decision 0023) against libm: ln x within 2e-14 absolute

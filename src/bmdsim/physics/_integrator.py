@@ -1231,6 +1231,35 @@ def burnout_states_parallel(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
         _burnout_state(i, lat, lon, alt, speed, gamma, azimuth, a, f, r_out, v_out)
 
 
+@numba.njit(cache=True, inline="always")
+def _inertial_velocity(i: int | np.int64, r0: np.ndarray, v0: np.ndarray, omega: float,
+                       out: np.ndarray) -> None:  # fmt: skip
+    """Row i of `inertial_velocities`: v0 + omega x r0 (omega along z), in the arithmetic of
+    numpy's `v0 + stack([-omega * x, omega * y, 0])`, which `flyout.propagate` used before."""
+    out[i, 0] = v0[i, 0] + -omega * r0[i, 1]
+    out[i, 1] = v0[i, 1] + omega * r0[i, 0]
+    out[i, 2] = v0[i, 2] + 0.0
+
+
+@numba.njit(cache=True, **_NO_NRT)
+def inertial_velocities(r0: np.ndarray, v0: np.ndarray, omega: float, out: np.ndarray) -> None:
+    """Inertial velocities (pseudo-inertial frame, which coincides with ECEF at t = 0) of bodies
+    at ECEF positions r0 (N, 3) moving at Earth-relative velocities v0 (N, 3): v0 + omega x r0,
+    into out (N, 3). For small batches."""
+    for i in range(r0.shape[0]):
+        _inertial_velocity(i, r0, v0, omega, out)
+
+
+@numba.njit(cache=True, parallel=True)
+def inertial_velocities_parallel(r0: np.ndarray, v0: np.ndarray, omega: float, out: np.ndarray
+                                 ) -> None:  # fmt: skip
+    """`inertial_velocities` in parallel threads, the same values, for large batches: with
+    numpy's temporaries it took about 1.2 ms of a 20,000-flight vacuum batch's 34 ms (decision
+    0024)."""
+    for i in numba.prange(r0.shape[0]):
+        _inertial_velocity(i, r0, v0, omega, out)
+
+
 # Work is split into this many interleaved chunks (enough for load balance on many cores); each
 # chunk allocates its small work arrays once.
 _N_CHUNKS = 256

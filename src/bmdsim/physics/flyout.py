@@ -220,8 +220,10 @@ def propagate(
     r0 = np.atleast_2d(np.asarray(r0_ecef_m, dtype=float))
     v0 = np.atleast_2d(np.asarray(v0_ecef_m_s, dtype=float))
     n = max(r0.shape[0], v0.shape[0], vehicles.size)
-    r0 = np.ascontiguousarray(np.broadcast_to(r0, (n, 3)))
-    v0 = np.ascontiguousarray(np.broadcast_to(v0, (n, 3)))
+    # writable C arrays (the kernels' one flavour, below): an (n, 3) array as it is, without a
+    # copy (`fly_free`'s and `fly_missiles`' are fresh), others broadcast and copied
+    r0 = np.require(r0 if r0.shape == (n, 3) else np.broadcast_to(r0, (n, 3)), None, ("C", "W"))
+    v0 = np.require(v0 if v0.shape == (n, 3) else np.broadcast_to(v0, (n, 3)), None, ("C", "W"))
     if vehicles.size == 1 and n > 1:
         vehicles = vehicles.take(np.zeros(n, dtype=np.int64))
     elif vehicles.size != n:
@@ -229,7 +231,9 @@ def propagate(
     e = st.earth
     omega = e.omega_rad_s
     # initial inertial velocity: Earth-relative velocity plus the Earth's rotation (omega x r)
-    v0_eci = v0 + np.stack([-omega * r0[:, 1], omega * r0[:, 0], np.zeros(n)], axis=1)
+    v0_eci = np.empty((n, 3))
+    inertial = _k.inertial_velocities if n < SERIAL_BELOW else _k.inertial_velocities_parallel
+    inertial(r0, v0, float(omega), v0_eci)
     earth = np.array([e.a_m, e.f, e.mu_m3_s2, e.j2, omega])
     tol = np.array([st.rtol, st.atol_m, st.atol_m_s, st.max_step_s, st.boost_rtol])
     az = _as_batch(azimuth_rad, n, "azimuth_rad")
