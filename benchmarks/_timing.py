@@ -2,9 +2,9 @@
 
 This machine's speed moves by up to a factor of two between runs and within one, on both cores
 (decision 0022). A ratio of two times taken minutes apart says as much about those minutes as
-about the codes. So both sides of each ratio are timed in the same *round*, one right after the
-other, and the ratio is taken round by round; a run reports the median of its rounds' ratios
-with the quartiles beside it.
+about the codes. So both sides of each ratio are timed in the same *round* (every side once, a few
+seconds in all, in an order drawn for the round), and the ratio is taken round by round; a run
+reports the median of its rounds' ratios with the quartiles beside it.
 """
 
 from __future__ import annotations
@@ -17,23 +17,30 @@ import numba
 import numpy as np
 
 
-def paired_rounds(sides: dict[str, Callable[[], Any]], rounds: int) -> dict[str, list[float]]:
-    """Wall time (s) of each side in each of `rounds` rounds.
+def paired_rounds(
+    sides: dict[str, Callable[[], Any]], rounds: int, seed: int = 0
+) -> tuple[dict[str, list[float]], list[list[str]]]:
+    """Wall time (s) of each side in each of `rounds` rounds, and each round's order.
 
-    A round runs every side once, one after the other. The order turns by one place each round
-    (A B C, B C A, C A B, ...), so that no side always runs first, or always right after the
-    same other side, across the rounds."""
+    A round runs every side once, one after the other, in an order drawn at random (seeded) for
+    that round. A side's time can depend on the side before it (a batch that follows another
+    one can find the memory that batch freed; one that follows a long Python pass finds it given
+    back to the system, decision 0024), so a fixed order, or one only turned round by round,
+    would give each side the same predecessor in almost every round; drawn orders spread them."""
     if rounds < 1:
         raise ValueError(f"rounds must be >= 1, got {rounds}")
     names = list(sides)
+    rng = np.random.default_rng(seed)
     times: dict[str, list[float]] = {k: [] for k in names}
-    for r in range(rounds):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
+    orders: list[list[str]] = []
+    for _ in range(rounds):
+        order = [names[j] for j in rng.permutation(len(names))]
+        orders.append(order)
+        for name in order:
             t0 = time.perf_counter()
             sides[name]()
             times[name].append(time.perf_counter() - t0)
-    return times
+    return times, orders
 
 
 def round_ratios(fast_s: list[float], n_fast: int, slow_s: list[float], n_slow: int) -> np.ndarray:

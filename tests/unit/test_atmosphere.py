@@ -217,3 +217,39 @@ def test_lower_cubics_pieces_end_on_the_layer_bases() -> None:
 @settings(max_examples=300, deadline=None)
 def test_lower_cubics_property(z_m: float) -> None:
     assert A.density_scalar(z_m) == pytest.approx(A._lower_density(z_m), rel=1.1e-8)
+
+
+@numba.njit(cache=True)
+def _lanes_style(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`lower_cubic_density` and `in_lower_cubics` compiled in a loop, as the integrator's lanes
+    take them (`_integrator._lanes_density`)."""
+    rho, inside = np.empty_like(h), np.empty(h.shape, dtype=np.bool_)
+    for k in range(h.size):
+        rho[k] = A.lower_cubic_density(h[k])
+        inside[k] = A.in_lower_cubics(h[k])
+    return rho, inside
+
+
+def test_lower_cubic_density_is_density_scalar_bit_for_bit_where_it_applies() -> None:
+    """The lanes' branch-free density (decision 0024) equals `density_scalar` to the last bit
+    for every height of the piecewise cubics, and says which heights those are: the ends
+    (-5 km in, 86 km out), the pieces' nodes and split points and either side of them, random
+    heights; NaN, inf and heights outside are not its (a finite value of no meaning)."""
+    rng = np.random.default_rng(7)
+    nodes = A._CUBIC_COEF[:, 0]
+    splits = A._CUBIC_SPLIT[np.isfinite(A._CUBIC_SPLIT)]
+    edge = np.concatenate([nodes, splits, A.DENSITY_KINKS_M])
+    h = np.concatenate([
+        rng.uniform(A.ALTITUDE_MIN_M, A.LOWER_ATMOSPHERE_TOP_M, 20000),
+        edge, np.nextafter(edge, -np.inf), np.nextafter(edge, np.inf),
+        [A.ALTITUDE_MIN_M, np.nextafter(A.ALTITUDE_MIN_M, -np.inf),
+         np.nextafter(A.LOWER_ATMOSPHERE_TOP_M, -np.inf), A.LOWER_ATMOSPHERE_TOP_M,
+         9e4, 5e5, 2e6, -6e3, -1e9, np.inf, -np.inf, np.nan],
+    ])  # fmt: skip
+    rho, inside = _lanes_style(h)
+    want_inside = (h >= A.ALTITUDE_MIN_M) & (h < A.LOWER_ATMOSPHERE_TOP_M)
+    np.testing.assert_array_equal(inside, want_inside)
+    assert inside.sum() > 20000 and (~inside).sum() >= 10
+    ref = A._density_loop(h[inside])
+    np.testing.assert_array_equal(rho[inside].view(np.int64), ref.view(np.int64))
+    assert np.isfinite(rho).all()

@@ -14,22 +14,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import _timing as timing  # noqa: E402
 
 
-def test_rounds_turn_the_order_and_time_every_side_once_a_round() -> None:
+def test_rounds_time_every_side_once_a_round_in_drawn_orders() -> None:
     calls: list[str] = []
-    sides = {k: (lambda k=k: calls.append(k)) for k in "ABC"}
-    times = timing.paired_rounds(sides, 4)
-    assert "".join(calls) == "ABC" + "BCA" + "CAB" + "ABC"
-    assert set(times) == {"A", "B", "C"}
+    names = "ABCDEF"
+    sides = {k: (lambda k=k: calls.append(k)) for k in names}
+    times, orders = timing.paired_rounds(sides, 12, seed=3)
+    assert len(orders) == 12
+    for r, order in enumerate(orders):
+        assert sorted(order) == list(names)  # every side once a round
+        assert calls[6 * r : 6 * r + 6] == order  # run in the order recorded
+    assert set(times) == set(names)
     for t in times.values():
-        assert len(t) == 4
+        assert len(t) == 12
         assert all(x >= 0.0 for x in t)
+    # the point of drawing the orders: a side's predecessor varies over the rounds (a turned
+    # order, A B C / B C A / ..., keeps it: each side has one predecessor but in one round)
+    preds = {k: {o[o.index(k) - 1] for o in orders if o.index(k) > 0} for k in names}
+    assert all(len(p) >= 3 for p in preds.values()), preds
+    # seeded: the same orders again
+    assert timing.paired_rounds(sides, 12, seed=3)[1] == orders
 
 
 def test_rounds_time_each_side_not_its_neighbours() -> None:
     # a side that sleeps 30 ms beside one that does nothing: only the sleeper's times hold it
     import time
 
-    times = timing.paired_rounds({"idle": lambda: None, "sleep": lambda: time.sleep(0.03)}, 3)
+    times, _ = timing.paired_rounds({"idle": lambda: None, "sleep": lambda: time.sleep(0.03)}, 3)
     assert min(times["sleep"]) >= 0.03
     assert max(times["idle"]) < 0.01
 
@@ -85,20 +95,35 @@ def test_paired_rounds_see_both_sides_in_the_same_machine_state(
     true_ratio = (n_bm / bm_s) / (n_ivp / ivp_s)  # 1,500x
     m = _DriftingMachine(switch=6)
     monkeypatch.setattr(timing, "time", m)
-    t = timing.paired_rounds({"bm": m.side(bm_s), "ivp": m.side(ivp_s)}, 7)
+    t, _ = timing.paired_rounds({"bm": m.side(bm_s), "ivp": m.side(ivp_s)}, 7)
     r = timing.round_ratios(t["bm"], n_bm, t["ivp"], n_ivp)
     np.testing.assert_allclose(r, true_ratio, rtol=1e-12)
     assert timing.spread(r)["median"] == pytest.approx(true_ratio, rel=1e-12)
 
     m = _DriftingMachine(switch=6)
     monkeypatch.setattr(timing, "time", m)
-    bm_alone = timing.paired_rounds({"bm": m.side(bm_s)}, 7)["bm"]
-    ivp_alone = timing.paired_rounds({"ivp": m.side(ivp_s)}, 7)["ivp"]
+    bm_alone = timing.paired_rounds({"bm": m.side(bm_s)}, 7)[0]["bm"]
+    ivp_alone = timing.paired_rounds({"ivp": m.side(ivp_s)}, 7)[0]["ivp"]
     best_each = (n_bm / min(bm_alone)) / (n_ivp / min(ivp_alone))
     assert best_each == pytest.approx(2.0 * true_ratio, rel=1e-12)
 
 
-def test_reference_loop_restores_the_thread_count() -> None:
+def test_reference_loop_runs_on_the_threads_asked_and_restores_the_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+    monkeypatch.setattr(timing, "_fma_chains", lambda x, n: seen.append(numba.get_num_threads()))
     before = numba.get_num_threads()
-    timing.reference_loop(1, n_chains=4, n_iter=10)()
+    timing.reference_loop(1)()
+    timing.reference_loop(before)()
+    assert seen == [1, before]
     assert numba.get_num_threads() == before
+
+
+def test_reference_loop_computes() -> None:
+    x = np.ones(4)
+    timing._fma_chains(x, 10)
+    want = 1.0
+    for _ in range(10):
+        want = want * 0.999999 + 1e-6
+    np.testing.assert_array_equal(x, want)

@@ -737,6 +737,27 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     assert_same_bits((r, vel), tuple(np.concatenate([p[c] for p in parts]) for c in (0, 1)))
 
 
+def test_kinked_screen_agrees_with_kink_between() -> None:
+    """`_kinked` (the lanes' branch-free screen, decision 0024) is True exactly where
+    `_kink_between` finds a kink: heights at and around every kink and its tolerance band, both
+    directions, equal heights, NaN and infinities on either side, and random pairs."""
+    from bmdsim.physics.atmosphere import DENSITY_KINKS_M
+
+    rng = np.random.default_rng(31)
+    tol = k.KINK_TOL_M
+    pts = np.concatenate([DENSITY_KINKS_M + d for d in (-tol - 1e-6, -tol, -tol + 1e-6, -1.0,
+                                                        0.0, 1.0, tol - 1e-6, tol, tol + 1e-6)]
+                         + [[-1e4, 0.0, 1.2e5, np.nan, np.inf, -np.inf]])  # fmt: skip
+    pairs = [(a, b) for a in pts for b in pts]
+    pairs += list(zip(rng.uniform(-5e3, 1.2e5, 5000), rng.uniform(-5e3, 1.2e5, 5000), strict=True))
+    n_kinked = 0
+    for a, b in pairs:
+        want = not math.isnan(k._kink_between(a, b))
+        assert k._kinked(a, b) == want, (a, b)
+        n_kinked += want
+    assert 0 < n_kinked < len(pairs)
+
+
 def test_inertial_velocity_kernels_give_numpys_bits() -> None:
     """`propagate`'s initial inertial velocity, v0 + omega x r0, from the numba loops
     (`inertial_velocities` for small batches, `_parallel` for large, decision 0024) has the

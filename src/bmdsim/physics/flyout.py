@@ -298,6 +298,8 @@ def propagate(
         n_cols = int(np.ceil(float(np.max(t_end)) / st.sample_dt_s)) + 2
         out = run(float(st.sample_dt_s), n_cols)
     status, ev_t, ev_r, ev_v, stage_t, n_samp, t_samp, r_samp, v_samp, n_steps = out
+    launch = r0.view()  # read-only: it may be the caller's own array (above)
+    launch.flags.writeable = False
     return Trajectories(
         status=status,
         t_s=t_samp,
@@ -308,7 +310,7 @@ def propagate(
         event_r_ecef_m=ev_r,
         event_v_ecef_m_s=ev_v,
         stage_burnout_t_s=stage_t,
-        launch_r_ecef_m=r0,
+        launch_r_ecef_m=launch,
         earth=e,
         n_steps=n_steps,
     )
