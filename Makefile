@@ -52,7 +52,8 @@ demo: $(VENV)/.base
 	@echo "3-D replay: bmdsim view runs/paa-phase-3   (after 'make cesium' for an offline globe)"
 
 ## test: the whole suite (unit, property, validation, end-to-end, browser), in TEST_JOBS
-## processes (pytest-xdist; tests marked xdist_group share one process, in file order).
+## processes (pytest-xdist). No test may rely on another's output: the README's lines that do
+## run in one test (tests/e2e/test_readme.py; xdist_group no longer groups under pytest 9.2).
 ## The kernels are compiled first, once, side by side: otherwise each test process compiled
 ## every kernel it used for itself (decision 0021)
 TEST_JOBS ?= 2

@@ -404,7 +404,7 @@ def measure(
     # warm-ups: imports and the right-hand side's dispatch; the interpreted right-hand side
     # calls numba dispatchers (gravity, geodesy) from Python, whose first call compiles or
     # loads them
-    ivp = ivp_pass(sub[:1])
+    ivp_pass(sub[:1])
     ivp_pass(sub[:1], python_rhs=True)
     kept: dict[str, Any] = {}
 
