@@ -23,10 +23,10 @@ def paired_rounds(
     """Wall time (s) of each side in each of `rounds` rounds, and each round's order.
 
     A round runs every side once, one after the other, in an order drawn at random (seeded) for
-    that round. A side's time can depend on the side before it (a batch that follows another
-    one can find the memory that batch freed; one that follows a long Python pass finds it given
-    back to the system, decision 0024), so a fixed order, or one only turned round by round,
-    would give each side the same predecessor in almost every round; drawn orders spread them."""
+    that round. A side's time may depend on the side before it (what the allocator still holds,
+    what is still in the caches; decision 0024), so a fixed order, or one only turned round by
+    round, would give each side the same predecessor in almost every round; drawn orders spread
+    them."""
     if rounds < 1:
         raise ValueError(f"rounds must be >= 1, got {rounds}")
     names = list(sides)
