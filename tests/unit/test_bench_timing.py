@@ -41,7 +41,7 @@ def test_rounds_time_each_side_not_its_neighbours() -> None:
 
     times, _ = timing.paired_rounds({"idle": lambda: None, "sleep": lambda: time.sleep(0.03)}, 3)
     assert min(times["sleep"]) >= 0.03
-    assert max(times["idle"]) < 0.01
+    assert max(times["idle"]) < 0.02  # well under the sleeper's 30 ms, with room for a busy machine
 
 
 def test_rounds_must_be_at_least_one() -> None:
