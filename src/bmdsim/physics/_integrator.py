@@ -2092,6 +2092,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     # level, the time after which an apogee counts, the step size kept for after a kink
     reentered, g_re0 = np.zeros(LANES, dtype=np.bool_), np.zeros(LANES)
     lvl, t_apo, h_keep = np.zeros(LANES), np.zeros(LANES), np.zeros(LANES)
+    # with drag: whether the step just taken passes a density kink (`_kinked`, over the lanes)
+    kinked = np.zeros(LANES, dtype=np.bool_)
     y, f0, y1, f1, work = np.empty(6), np.empty(6), np.empty(6), np.empty(6), np.empty(6)
     rr, vv, kf, p = np.empty(3), np.empty(3), np.empty((1, 6)), np.zeros(N_P)
     ev_burnout, ev_apogee = np.int64(EV_BURNOUT), np.int64(EV_APOGEE)
@@ -2352,7 +2354,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
         if drag is not None:
             # and, with drag, no density kink inside the step (`_kink_between` finds none)
             for ln in range(LANES):
-                if _kinked(hr0[ln], b[_L_HR1, ln]):
+                kinked[ln] = _kinked(hr0[ln], b[_L_HR1, ln])
+                if kinked[ln]:
                     b[_L_PLAIN, ln] = 0.0
         _lanes_advance(b)
         _lanes_pi_control(b, ln_err_old, rejected, h_keep)
@@ -2376,7 +2379,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 y1[j], f1[j] = b[_L_Y1 + j, ln], b[_L_K + 36 + j, ln]
             hr1 = b[_L_HR1, ln]
             h_cut = np.inf
-            if drag is not None and min(hr0[ln], hr1) < _KINK_TOP_M:
+            if drag is not None and kinked[ln]:
                 # a density kink inside the step: cut the step to it and take it again
                 # (`_fly_one`)
                 zb = _kink_between(hr0[ln], hr1)
