@@ -38,11 +38,11 @@ from bmdsim.physics.atmosphere import (
 )
 from bmdsim.physics.earth import (
     _bowring,
-    geodetic_to_ecef_scalar,
+    geodetic_to_ecef_trig,
     geodetic_up_height_bowring2_scalar,
     geodetic_up_height_bowring_scalar,
     gravity_scalar,
-    up_north_east_scalar,
+    up_north_east_trig,
 )
 
 # Status codes per trajectory (errors are returned per element, not raised: sgp4 style).
@@ -1199,10 +1199,13 @@ def _fly_one(  # noqa: PLR0912, PLR0915
 def _burnout_state(i: int | np.int64, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
                    speed: np.ndarray, gamma: np.ndarray, azimuth: np.ndarray, a: float, f: float,
                    r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
-    """Row i of `burnout_states`."""
-    x, y, z = geodetic_to_ecef_scalar(lat[i], lon[i], alt[i], a, f)
+    """Row i of `burnout_states`: `earth.geodetic_to_ecef_scalar` and `up_north_east_scalar`
+    from one sine and cosine of the latitude and of the longitude (the two had taken them from
+    libm each, seven calls a row instead of four)."""
+    sl, cl, sm, cm = math.sin(lat[i]), math.cos(lat[i]), math.sin(lon[i]), math.cos(lon[i])
+    x, y, z = geodetic_to_ecef_trig(sl, cl, sm, cm, alt[i], a, f)
     r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
-    up, north, east = up_north_east_scalar(lat[i], lon[i])
+    up, north, east = up_north_east_trig(sl, cl, sm, cm)
     ca, sa = math.cos(azimuth[i]), math.sin(azimuth[i])
     vu, vh = speed[i] * math.sin(gamma[i]), speed[i] * math.cos(gamma[i])
     for j in range(3):

@@ -146,12 +146,21 @@ def geodetic_to_ecef_scalar(
     ----------
     NIMA TR8350.2 (2000), eq. 4-14.
     """
+    return geodetic_to_ecef_trig(math.sin(lat_rad), math.cos(lat_rad), math.sin(lon_rad),
+                                 math.cos(lon_rad), h_m, a, f)  # fmt: skip
+
+
+@numba.njit(cache=True)
+def geodetic_to_ecef_trig(
+    sphi: float, cphi: float, slam: float, clam: float, h_m: float, a: float, f: float
+) -> tuple[float, float, float]:
+    """`geodetic_to_ecef_scalar` from the sines and cosines of latitude and longitude, for a
+    caller that needs them for more (`_integrator._burnout_state`: its position and local
+    frame share one sine and cosine each, instead of asking libm twice)."""
     e2 = f * (2.0 - f)
-    sphi = math.sin(lat_rad)
-    cphi = math.cos(lat_rad)
     n = a / math.sqrt(1.0 - e2 * sphi * sphi)
     rxy = (n + h_m) * cphi
-    return rxy * math.cos(lon_rad), rxy * math.sin(lon_rad), (n * (1.0 - e2) + h_m) * sphi
+    return rxy * clam, rxy * slam, (n * (1.0 - e2) + h_m) * sphi
 
 
 @numba.njit(cache=True)
@@ -338,8 +347,16 @@ def up_north_east_scalar(
     ----------
     NIMA TR8350.2 (2000), sect. 4; any geodesy text (local-level frame).
     """
-    cl, sl = math.cos(lat_rad), math.sin(lat_rad)
-    cm, sm = math.cos(lon_rad), math.sin(lon_rad)
+    return up_north_east_trig(math.sin(lat_rad), math.cos(lat_rad), math.sin(lon_rad),
+                              math.cos(lon_rad))  # fmt: skip
+
+
+@numba.njit(cache=True)
+def up_north_east_trig(
+    sl: float, cl: float, sm: float, cm: float
+) -> tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]:
+    """`up_north_east_scalar` from the sines and cosines of latitude and longitude (as
+    `geodetic_to_ecef_trig`)."""
     return (cl * cm, cl * sm, sl), (-sl * cm, -sl * sm, cl), (-sm, cm, 0.0)
 
 
