@@ -1201,7 +1201,7 @@ def _burnout_state(i: int | np.int64, lat: np.ndarray, lon: np.ndarray, alt: np.
                    r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
     """Row i of `burnout_states`: `earth.geodetic_to_ecef_scalar` and `up_north_east_scalar`
     from one sine and cosine of the latitude and of the longitude (the two had taken them from
-    libm each, seven calls a row instead of four)."""
+    libm each: seven calls a row, now five)."""
     sl, cl, sm, cm = math.sin(lat[i]), math.cos(lat[i]), math.sin(lon[i]), math.cos(lon[i])
     x, y, z = geodetic_to_ecef_trig(sl, cl, sm, cm, alt[i], a, f)
     r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
