@@ -198,10 +198,12 @@ def _event_outputs(n: int, s_cols: int) -> tuple[np.ndarray, ...]:
     C-contiguous views of one allocation (decision 0025). glibc returns a large block freed
     at the top of its heap to the kernel when it exceeds the trim threshold, and raises that
     threshold to twice the largest block it has freed from `mmap` (mallopt(3), "dynamic mmap
-    threshold"): with the outputs in one block, more than half of what a batch allocates, a
-    loop of batches reuses the same memory instead of faulting it in again each batch (before:
-    900-1,850 minor page faults a batch of 20,000 vacuum flights in a fresh process, 8 % of a
-    one-thread batch here). A view keeps the whole block alive."""
+    threshold"): with the outputs in one block, more than half of what an events-only batch
+    allocates, a loop of batches reuses the same memory instead of faulting it in again each
+    batch (before: 900-1,850 minor page faults a batch of 20,000 vacuum flights in a fresh
+    process, 8 % of a one-thread batch here). glibc follows freed blocks up to 32 MiB only:
+    above about 130,000 flights a batch the block faults in again, as before. A view keeps the
+    whole block alive."""
     n_ev = _k.N_EVENTS
     n_int, n_float = 3 * n, (n_ev * 7 + s_cols) * n
     block = np.empty(n_int + n_float)
