@@ -76,17 +76,23 @@ def _fma_chains(x: np.ndarray, n_iter: int) -> None:  # pragma: no cover (compil
         x[c] = v
 
 
-def reference_loop(threads: int, n_chains: int = 64, n_iter: int = 100_000) -> Callable[[], None]:
-    """A plain compute-bound loop (independent multiply-add chains, no memory traffic), run on
-    `threads` numba threads: how much a second thread adds on this machine at this moment, to
-    set beside what it adds to bmdsim's batch."""
+def on_threads(threads: int, fn: Callable[[], Any]) -> Callable[[], Any]:
+    """`fn` run on `threads` numba threads, the thread count restored after: a side of a round
+    (`paired_rounds`) timed on a given number of threads."""
 
-    def run() -> None:
+    def run() -> Any:
         old = numba.get_num_threads()
         numba.set_num_threads(threads)
         try:
-            _fma_chains(np.ones(n_chains), n_iter)
+            return fn()
         finally:
             numba.set_num_threads(old)
 
     return run
+
+
+def reference_loop(threads: int, n_chains: int = 64, n_iter: int = 100_000) -> Callable[[], None]:
+    """A plain compute-bound loop (independent multiply-add chains, no memory traffic), run on
+    `threads` numba threads: how much a second thread adds on this machine at this moment, to
+    set beside what it adds to bmdsim's batch."""
+    return on_threads(threads, lambda: _fma_chains(np.ones(n_chains), n_iter))

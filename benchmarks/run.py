@@ -37,7 +37,7 @@ import numba
 import numpy as np
 import scipy
 from _results import record  # noqa: I001 (benchmarks/ is on sys.path when run)
-from _timing import paired_rounds, reference_loop, round_ratios, spread
+from _timing import on_threads, paired_rounds, reference_loop, round_ratios, spread
 from numpy.typing import NDArray
 from rich.console import Console
 from rich.table import Table
@@ -350,18 +350,24 @@ def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, out
 
 
-def _one_thread(fn: Callable[[], Any]) -> Callable[[], Any]:
-    """`fn` run on one numba thread (the thread count restored after)."""
-
-    def run() -> Any:
-        threads = numba.get_num_threads()
-        numba.set_num_threads(1)
-        try:
-            return fn()
-        finally:
-            numba.set_num_threads(threads)
-
-    return run
+def _batch_fields(
+    tr: Trajectories, times: dict[str, list[float]], side: str, threads: int
+) -> dict[str, Any]:
+    """A bmdsim batch's figures: its flights, and the medians over the rounds of `side`'s time
+    on `threads` threads and of `side`_1thread's on one."""
+    n = tr.size
+    s, s1 = float(np.median(times[side])), float(np.median(times[f"{side}_1thread"]))
+    return {
+        "n_batch": n,
+        "n_ok": int(np.sum(tr.ok)),
+        "threads": threads,
+        "batch_s": s,
+        "traj_per_s": n / s,
+        "batch_s_1thread": s1,
+        "traj_per_s_1thread": n / s1,
+        "mean_steps_per_traj": float(np.mean(tr.n_steps)),
+        "mean_flight_time_s": float(np.nanmean(tr.impact_time_s)),
+    }
 
 
 def _ratio(
@@ -416,7 +422,7 @@ def measure(
 
     sides: dict[str, Callable[[], Any]] = {
         "bmdsim": bm(case.settings),
-        "bmdsim_1thread": _one_thread(bm(case.settings)),
+        "bmdsim_1thread": on_threads(1, bm(case.settings)),
         "solve_ivp": ivp_side,
         "solve_ivp_python_rhs": lambda: ivp_pass(sub[:n_py], python_rhs=True),
         "reference_loop": reference_loop(threads),
@@ -433,7 +439,7 @@ def measure(
                 "tolerances[/]"
             )
         sides["bmdsim_tight"] = bm(tight)
-        sides["bmdsim_tight_1thread"] = _one_thread(bm(tight))
+        sides["bmdsim_tight_1thread"] = on_threads(1, bm(tight))
     times, orders = paired_rounds(sides, rounds, seed)
     ivp = kept["ivp"]
     ivp_r, ivp_nfev = [r for r, _, _ in ivp], [nf for _, _, nf in ivp]
@@ -447,24 +453,15 @@ def measure(
     ratio, ratio_spread, ratio_rounds = _ratio(times, "bmdsim", n, "solve_ivp", ns)
     ratio_1, ratio_1_spread, _ = _ratio(times, "bmdsim_1thread", n, "solve_ivp", ns)
     ratio_py, ratio_py_spread, _ = _ratio(times, "bmdsim", n, "solve_ivp_python_rhs", n_py)
-    bm_s, bm1_s = float(np.median(times["bmdsim"])), float(np.median(times["bmdsim_1thread"]))
     ivp_s = float(np.median(times["solve_ivp"])) / ns
     py_s = float(np.median(times["solve_ivp_python_rhs"])) / n_py
     res = {
         "description": case.title,
-        "n_batch": n,
-        "n_ok": n_ok,
-        "threads": threads,
+        **_batch_fields(tr, times, "bmdsim", threads),
         "rounds": rounds,
         "round_orders": orders,
-        "batch_s": bm_s,
         "batch_s_rounds": times["bmdsim"],
-        "traj_per_s": n / bm_s,
-        "batch_s_1thread": bm1_s,
         "batch_s_1thread_rounds": times["bmdsim_1thread"],
-        "traj_per_s_1thread": n / bm1_s,
-        "mean_steps_per_traj": float(np.mean(tr.n_steps)),
-        "mean_flight_time_s": float(np.nanmean(tr.impact_time_s)),
         "bmdsim_settings": {
             "rtol": case.settings.rtol,
             "atol_m": case.settings.atol_m,
@@ -510,23 +507,13 @@ def measure(
     }
     if tight is not None and trt is not None:
         d_t = np.linalg.norm(trt.event_r_ecef_m[sub, _k.EV_IMPACT] - ref_r_a, axis=1)
-        bt_s = float(np.median(times["bmdsim_tight"]))
-        bt1_s = float(np.median(times["bmdsim_tight_1thread"]))
         r_t, r_t_spread, _ = _ratio(times, "bmdsim_tight", n, "solve_ivp", ns)
         r_t1 = _ratio(times, "bmdsim_tight_1thread", n, "solve_ivp", ns)[0]
         res["tight_tolerance_variant"] = {
             "rtol": tight.rtol,
             "atol_m": tight.atol_m,
             "atol_m_s": tight.atol_m_s,
-            "n_batch": n,
-            "n_ok": int(np.sum(trt.ok)),
-            "threads": threads,
-            "batch_s": bt_s,
-            "traj_per_s": n / bt_s,
-            "batch_s_1thread": bt1_s,
-            "traj_per_s_1thread": n / bt1_s,
-            "mean_steps_per_traj": float(np.mean(trt.n_steps)),
-            "mean_flight_time_s": float(np.nanmean(trt.impact_time_s)),
+            **_batch_fields(trt, times, "bmdsim_tight", threads),
             "ratio_vs_solve_ivp": r_t,
             "ratio_vs_solve_ivp_spread": r_t_spread,
             "ratio_vs_solve_ivp_1thread": r_t1,
@@ -535,8 +522,9 @@ def measure(
         }
     g = res["second_thread_gain"]
     console.print(
-        f"  bmdsim: {n} trajectories in {bm_s:.3f} s on {threads} threads "
-        f"({res['traj_per_s']:,.0f}/s); 1 thread {bm1_s:.3f} s (medians of {rounds} rounds)\n"
+        f"  bmdsim: {n} trajectories in {res['batch_s']:.3f} s on {threads} threads "
+        f"({res['traj_per_s']:,.0f}/s); 1 thread {res['batch_s_1thread']:.3f} s (medians of "
+        f"{rounds} rounds)\n"
         f"  solve_ivp: {ivp_s * 1e3:.2f} ms/trajectory over {ns} (compiled RHS), "
         f"{py_s * 1e3:.1f} ms (Python RHS, {n_py})\n"
         f"  ratio {_fmt_ratio(ratio_spread)} / Python RHS {_fmt_ratio(ratio_py_spread)}; "

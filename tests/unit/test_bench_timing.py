@@ -127,3 +127,16 @@ def test_reference_loop_computes() -> None:
     for _ in range(10):
         want = want * 0.999999 + 1e-6
     np.testing.assert_array_equal(x, want)
+
+
+def test_on_threads_runs_on_the_count_asked_returns_and_restores() -> None:
+    before = numba.get_num_threads()
+    assert timing.on_threads(1, numba.get_num_threads)() == 1
+    assert numba.get_num_threads() == before
+
+    def boom() -> None:
+        raise RuntimeError("side failed")
+
+    with pytest.raises(RuntimeError, match="side failed"):
+        timing.on_threads(1, boom)()
+    assert numba.get_num_threads() == before
