@@ -94,5 +94,30 @@ def on_threads(threads: int, fn: Callable[[], Any]) -> Callable[[], Any]:
 def reference_loop(threads: int, n_chains: int = 64, n_iter: int = 100_000) -> Callable[[], None]:
     """A plain compute-bound loop (independent multiply-add chains, no memory traffic), run on
     `threads` numba threads: how much a second thread adds on this machine at this moment, to
-    set beside what it adds to bmdsim's batch."""
+    set beside what it adds to bmdsim's batch. Each chain waits on its own last result, so the
+    loop is bound by the multiply-add's latency and leaves the core's vector units mostly idle:
+    it gains the full 2x from a second virtual CPU even when that CPU shares its physical core's
+    units with other work on the host (`throughput_loop` does not; decision 0026)."""
     return on_threads(threads, lambda: _fma_chains(np.ones(n_chains), n_iter))
+
+
+# not cached, as `_fma_chains`
+@numba.njit(parallel=True)
+def _sqrt_div_rows(x: np.ndarray, n_iter: int) -> None:  # pragma: no cover (compiled)
+    for c in numba.prange(x.shape[0]):
+        v = x[c]
+        for _ in range(n_iter):
+            for k in range(v.shape[0]):
+                v[k] = np.sqrt(v[k] * 0.999999 + 1e-6) / (v[k] + 1.0) + 0.5
+
+
+def throughput_loop(
+    threads: int, n_rows: int = 64, row: int = 32, n_iter: int = 5_000
+) -> Callable[[], None]:
+    """A compute-bound loop bound by throughput, as bmdsim's lanes are: vector square roots and
+    divisions over `row` independent values a row (several vector registers' worth, in flight
+    together), no memory traffic beyond the first cache level, run on `threads` numba threads.
+    Unlike `reference_loop` it loses when the second virtual CPU's physical core is busy with
+    other work on the host (decision 0026 measured 1.40-1.46x for it against 1.98x for
+    `reference_loop` in the same minutes)."""
+    return on_threads(threads, lambda: _sqrt_div_rows(np.ones((n_rows, row)), n_iter))

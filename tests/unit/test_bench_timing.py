@@ -108,14 +108,18 @@ def test_paired_rounds_see_both_sides_in_the_same_machine_state(
     assert best_each == pytest.approx(2.0 * true_ratio, rel=1e-12)
 
 
-def test_reference_loop_runs_on_the_threads_asked_and_restores_the_count(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("make", "kernel"),
+    [("reference_loop", "_fma_chains"), ("throughput_loop", "_sqrt_div_rows")],
+)
+def test_reference_loops_run_on_the_threads_asked_and_restore_the_count(
+    monkeypatch: pytest.MonkeyPatch, make: str, kernel: str
 ) -> None:
     seen: list[int] = []
-    monkeypatch.setattr(timing, "_fma_chains", lambda x, n: seen.append(numba.get_num_threads()))
+    monkeypatch.setattr(timing, kernel, lambda x, n: seen.append(numba.get_num_threads()))
     before = numba.get_num_threads()
-    timing.reference_loop(1)()
-    timing.reference_loop(before)()
+    getattr(timing, make)(1)()
+    getattr(timing, make)(before)()
     assert seen == [1, before]
     assert numba.get_num_threads() == before
 
@@ -127,6 +131,15 @@ def test_reference_loop_computes() -> None:
     for _ in range(10):
         want = want * 0.999999 + 1e-6
     np.testing.assert_array_equal(x, want)
+
+
+def test_throughput_loop_computes_every_row_and_value() -> None:
+    x = np.linspace(0.5, 2.0, 12).reshape(3, 4)
+    want = x.copy()
+    for _ in range(5):
+        want = np.sqrt(want * 0.999999 + 1e-6) / (want + 1.0) + 0.5
+    timing._sqrt_div_rows(x, 5)
+    np.testing.assert_allclose(x, want, rtol=1e-15)
 
 
 def test_on_threads_runs_on_the_count_asked_returns_and_restores() -> None:
