@@ -526,12 +526,14 @@ def _illinois_bracket(
 
 
 @numba.njit(cache=True, **_NO_NRT)
-def _slope(y: np.ndarray, which: int | np.int64, omega: float, mu: float) -> float:
-    """d/dt of the cheap neighbour of an event function at state y (within ~1 % of the exact
-    function's slope): the radial velocity for a height, the radial acceleration
-    -mu/r^2 + v_t^2/r for dh/dt."""
+def _slope(
+    y: np.ndarray, which: int | np.int64, omega: float, mu: float, a_e: float, f_e: float
+) -> float:
+    """d/dt of the cheap neighbour of an event function at state y: for a height, that of the
+    radial height, exact (`_radial_height_rate`); for dh/dt, the radial acceleration
+    -mu/r^2 + v_t^2/r (within a few per cent of the exact slope)."""
     if which == 0:
-        return _radial_velocity(y, omega)
+        return _radial_height_rate(y[0], y[1], y[2], y[3], y[4], y[5], a_e, f_e)
     return _apogee_slope_xyz(y[0], y[1], y[2], y[3], y[4], y[5], omega, mu)
 
 
@@ -565,9 +567,9 @@ def _apogee_newton(
         _hermite5(y0, f0, y1, f1, h, s, work)
         g = _event_g(work, dhdt, 0.0, a_e, f_e, omega)
         if abs(g) < g_tol:
-            return s if _slope(work, dhdt, omega, mu) < 0.0 else -1.0
+            return s if _slope(work, dhdt, omega, mu, a_e, f_e) < 0.0 else -1.0
         if s_prev < 0.0 or s == s_prev:
-            slope = _slope(work, dhdt, omega, mu)
+            slope = _slope(work, dhdt, omega, mu, a_e, f_e)
         else:
             slope = (g - g_prev) / ((s - s_prev) * h)
         if slope >= 0.0:
@@ -683,7 +685,8 @@ def _locate(
     gb = _g(y1, which, level, a_e, f_e, omega, fast)
     if which == 0:
         w = (1.0 - s_lo) * h
-        u = _cubic_root(ga, _slope(ya, which, omega, mu) * w, gb, _slope(y1, which, omega, mu) * w)
+        sa = _slope(ya, which, omega, mu, a_e, f_e) * w
+        u = _cubic_root(ga, sa, gb, _slope(y1, which, omega, mu, a_e, f_e) * w)
         s = _height_newton(y0, f0, y1, f1, h, s_lo + (1.0 - s_lo) * u, level, a_e, f_e, omega,
                            work, s_lo)  # fmt: skip
     else:
@@ -760,6 +763,22 @@ def _kink_ahead(
 
 
 @numba.njit(cache=True, inline="always")
+def _radial_height_rate(
+    x: float, yy: float, z: float, vx: float, vy: float, vz: float, a_e: float, f_e: float
+) -> float:
+    """The time derivative of the radial height (`_height_for_density`), exact: d|r|/dt less
+    the rate of the ellipsoid's radius in the direction of r (inertial or Earth-relative
+    velocity alike: the rotation moves r along neither |r| nor z). Branch-free, so that loops
+    over the SIMD lanes or the search queues evaluate it in vector registers."""
+    rn = math.sqrt(x * x + yy * yy + z * z)
+    d1r = (x * vx + yy * vy + z * vz) / rn  # d|r|/dt
+    b = a_e * (1.0 - f_e)
+    rad = math.sqrt((x * x + yy * yy) / (a_e * a_e) + z * z / (b * b))
+    radp = ((x * vx + yy * vy) / (a_e * a_e) + z * vz / (b * b)) / rad  # d(rad)/dt
+    return d1r - (d1r - rn * radp / rad) / rad  # d|r|/dt - dR/dt
+
+
+@numba.njit(cache=True, inline="always")
 def _radial_height_rates(
     x: float, yy: float, z: float, vx: float, vy: float, vz: float, ax: float, ay: float,
     az: float, a_e: float, f_e: float,
@@ -769,10 +788,7 @@ def _radial_height_rates(
     rn = math.sqrt(x * x + yy * yy + z * z)
     d1r = (x * vx + yy * vy + z * vz) / rn  # d|r|/dt
     d2r = (vx * vx + vy * vy + vz * vz + x * ax + yy * ay + z * az - d1r * d1r) / rn
-    b = a_e * (1.0 - f_e)
-    rad = math.sqrt((x * x + yy * yy) / (a_e * a_e) + z * z / (b * b))
-    radp = ((x * vx + yy * vy) / (a_e * a_e) + z * vz / (b * b)) / rad  # d(rad)/dt
-    return d1r - (d1r - rn * radp / rad) / rad, d2r  # d|r|/dt - dR/dt, d2|r|/dt2
+    return _radial_height_rate(x, yy, z, vx, vy, vz, a_e, f_e), d2r  # d2|r|/dt2
 
 
 @numba.njit(cache=True, inline="always")
@@ -1517,10 +1533,10 @@ def _search_heights(
         gb = _height_for_density(x1, y1_, z1, a_e, f_e) - level
         w = (1.0 - s_lo) * q[_S_H, k]
         q[_S_GA, k], q[_S_GB, k] = ga, gb
-        q[_S_SA, k] = _radial_velocity_xyz(x, yy, z, vx, vy, vz, omega) * w
+        q[_S_SA, k] = _radial_height_rate(x, yy, z, vx, vy, vz, a_e, f_e) * w
         q[_S_SB, k] = (
-            _radial_velocity_xyz(x1, y1_, z1, q[_S_Y1 + 3, k], q[_S_Y1 + 4, k], q[_S_Y1 + 5, k],
-                                 omega) * w
+            _radial_height_rate(x1, y1_, z1, q[_S_Y1 + 3, k], q[_S_Y1 + 4, k], q[_S_Y1 + 5, k],
+                                a_e, f_e) * w
         )  # fmt: skip
         u0 = _secant_fraction(ga, gb)
         q[_S_U0, k], q[_S_S, k], q[_S_ACT, k] = u0, u0, 1.0
