@@ -1475,7 +1475,7 @@ def _slot_arrays(
         y1[j], f1[j] = q[_S_Y1 + j, k], q[_S_F1 + j, k]
 
 
-@numba.njit(cache=True, **_NO_NRT)
+@numba.njit(cache=True, inline="always")
 def _slot_root(
     q: np.ndarray, k: int | np.int64, which: int | np.int64, level: float, s_lo: float,
     earth: np.ndarray, y0: np.ndarray, f0: np.ndarray, y1: np.ndarray, f1: np.ndarray,
@@ -1631,10 +1631,15 @@ def _search_apogees(
             q[_S_ACT, k] = 1.0 if go else 0.0
         if not _any_active(q, n):
             break
+    # the apogees' heights (`_event_g`'s: Bowring's with one step) over the slots at once; a
+    # slot whose search failed gets its root and height from `_locate`'s fallback below
+    for k in range(n):
+        q[_S_GPREV, k] = _bowring(q[_S_W, k], q[_S_W + 1, k], q[_S_W + 2, k], a_e, f_e, False)[3]
     for k in range(n):
         h = q[_S_H, k]
+        found = q[_S_RES, k] >= 0.0
         s = _slot_root(q, k, g_dhdt, 0.0, s_lo, earth, y0, f0, y1, f1, work)
-        hr = _event_g(work, g_height, 0.0, a_e, f_e, omega)
+        hr = q[_S_GPREV, k] if found else _event_g(work, g_height, 0.0, a_e, f_e, omega)
         i, ln = qi[_SI_TRAJ, k], qi[_SI_LANE, k]
         higher = hr > q[_S_APO_H, k]
         if higher:
