@@ -509,9 +509,7 @@ def measure(
         "second_thread_gain": {
             "bmdsim": _ratio(times, "bmdsim", n, "bmdsim_1thread", n)[1],
             "reference_loop": _ratio(times, "reference_loop", 1, "reference_loop_1thread", 1)[1],
-            "throughput_loop": _ratio(
-                times, "throughput_loop", 1, "throughput_loop_1thread", 1
-            )[1],
+            "throughput_loop": _ratio(times, "throughput_loop", 1, "throughput_loop_1thread", 1)[1],
         },
         "max_impact_diff_m": float(np.max(d_bm)),
         "median_impact_diff_m": float(np.median(d_bm)),

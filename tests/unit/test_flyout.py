@@ -718,7 +718,7 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     from bmdsim.physics.flyout import burnout_state_ecef
 
     rng = np.random.default_rng(5)
-    n = 500
+    n = 1100  # two chunks of 550 rows: blocks of 256, 256 and 38 (`_burnout_block`)
     lat, lon = rng.uniform(-1.5, 1.5, n), rng.uniform(-3.1, 3.1, n)
     alt, v = rng.uniform(0.0, 4e5, n), rng.uniform(100.0, 8000.0, n)
     g, az = rng.uniform(-0.5, 1.5, n), rng.uniform(0.0, 2 * np.pi, n)

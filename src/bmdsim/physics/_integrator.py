@@ -44,6 +44,7 @@ from bmdsim.physics.earth import (
     gravity_scalar,
     up_north_east_trig,
 )
+from bmdsim.physics.trig import sincos, sincos_rows
 
 # Status codes per trajectory (errors are returned per element, not raised: sgp4 style).
 STATUS_OK = 0
@@ -669,7 +670,7 @@ def _locate(
 
     A height (reentry, impact): the root of the cubic Hermite of a cheap neighbour of g (`_g`
     with `fast`: the radial height, whose root is within RADIAL_MARGIN of the exact one) from
-    its values and slopes (the radial velocity, within ~2 % of its derivative) at s_lo and at
+    its values and slopes (its exact rate, `_radial_height_rate`) at s_lo and at
     the step's end seeds Newton's method on the exact height with its exact slope
     (`_height_newton`), to |h - level| < 1 mm. The apogee: a Newton-secant search on the exact
     dh/dt (`_apogee_newton`) from the secant of the neighbour's end values, to |dh/dt| < 1e-5 m/s
@@ -1212,18 +1213,18 @@ def _fly_one(  # noqa: PLR0912, PLR0915
 
 
 @numba.njit(cache=True, inline="always")
-def _burnout_state(i: int | np.int64, lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
-                   speed: np.ndarray, gamma: np.ndarray, azimuth: np.ndarray, a: float, f: float,
-                   r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
-    """Row i of `burnout_states`: `earth.geodetic_to_ecef_scalar` and `up_north_east_scalar`
-    from one sine and cosine of the latitude and of the longitude (the two had taken them from
-    libm each: seven calls a row, now five)."""
-    sl, cl, sm, cm = math.sin(lat[i]), math.cos(lat[i]), math.sin(lon[i]), math.cos(lon[i])
+def _burnout_from_trig(
+    i: int | np.int64, sl: float, cl: float, sm: float, cm: float, sa: float, ca: float,
+    sg: float, cg: float, alt: np.ndarray, speed: np.ndarray, a: float, f: float,
+    r_out: np.ndarray, v_out: np.ndarray,
+) -> None:  # fmt: skip
+    """Row i of `burnout_states` from the sines and cosines of its latitude (sl, cl),
+    longitude (sm, cm), azimuth (sa, ca) and flight-path angle (sg, cg):
+    `earth.geodetic_to_ecef_scalar` and `up_north_east_scalar` on one sine and cosine each."""
     x, y, z = geodetic_to_ecef_trig(sl, cl, sm, cm, alt[i], a, f)
     r_out[i, 0], r_out[i, 1], r_out[i, 2] = x, y, z
     up, north, east = up_north_east_trig(sl, cl, sm, cm)
-    ca, sa = math.cos(azimuth[i]), math.sin(azimuth[i])
-    vu, vh = speed[i] * math.sin(gamma[i]), speed[i] * math.cos(gamma[i])
+    vu, vh = speed[i] * sg, speed[i] * cg
     for j in range(3):
         v_out[i, j] = vu * up[j] + vh * (ca * north[j] + sa * east[j])
 
@@ -1234,20 +1235,55 @@ def burnout_states(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray, speed: np.
                    r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
     """ECEF positions and Earth-relative velocities of bodies at geodetic points moving at
     `speed` with flight-path angle `gamma` above the local horizontal, heading `azimuth`
-    (the loop behind `flyout.burnout_state_ecef`, for small batches)."""
+    (the loop behind `flyout.burnout_state_ecef`, for small batches). The sines and cosines
+    are `trig.sincos`'s, as `burnout_states_parallel`'s, so a row's values do not depend on
+    its batch."""
     for i in range(lat.shape[0]):
-        _burnout_state(i, lat, lon, alt, speed, gamma, azimuth, a, f, r_out, v_out)
+        sl, cl = sincos(lat[i])
+        sm, cm = sincos(lon[i])
+        sa, ca = sincos(azimuth[i])
+        sg, cg = sincos(gamma[i])
+        _burnout_from_trig(i, sl, cl, sm, cm, sa, ca, sg, cg, alt, speed, a, f, r_out, v_out)
+
+
+# rows a `_burnout_block` takes together: its sines and cosines fit the first-level cache
+_BURNOUT_BLOCK = 256
+
+
+@numba.njit(cache=True, **_NO_NRT)
+def _burnout_block(lo: int | np.int64, hi: int | np.int64, tr: np.ndarray, lat: np.ndarray,
+                   lon: np.ndarray, alt: np.ndarray, speed: np.ndarray, gamma: np.ndarray,
+                   azimuth: np.ndarray, a: float, f: float, r_out: np.ndarray,
+                   v_out: np.ndarray) -> None:  # fmt: skip
+    """Rows lo..hi-1 of `burnout_states`: their sines and cosines an angle at a time in vector
+    registers (`trig.sincos_rows`, into the (8, >= hi - lo) scratch `tr`), then the rows."""
+    sincos_rows(lat, lo, hi, tr[0], tr[1])
+    sincos_rows(lon, lo, hi, tr[2], tr[3])
+    sincos_rows(azimuth, lo, hi, tr[4], tr[5])
+    sincos_rows(gamma, lo, hi, tr[6], tr[7])
+    for i in range(lo, hi):
+        j = i - lo
+        _burnout_from_trig(i, tr[0, j], tr[1, j], tr[2, j], tr[3, j], tr[4, j], tr[5, j],
+                           tr[6, j], tr[7, j], alt, speed, a, f, r_out, v_out)  # fmt: skip
 
 
 @numba.njit(cache=True, parallel=True)
 def burnout_states_parallel(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
                             speed: np.ndarray, gamma: np.ndarray, azimuth: np.ndarray, a: float,
-                            f: float, r_out: np.ndarray, v_out: np.ndarray) -> None:  # fmt: skip
+                            f: float, r_out: np.ndarray, v_out: np.ndarray,
+                            n_chunks: int | np.int64) -> None:  # fmt: skip
     """`burnout_states` in parallel threads, the same values: for large batches, where its
-    four sines and cosines a body (about 0.1-0.2 us) took a tenth of a vacuum batch's time on
-    one thread while the flights ran on two (decision 0022)."""
-    for i in numba.prange(lat.shape[0]):
-        _burnout_state(i, lat, lon, alt, speed, gamma, azimuth, a, f, r_out, v_out)
+    four sines and cosines a body took a tenth of a vacuum batch's time on one thread while the
+    flights ran on two (decision 0022). n_chunks chunks of consecutive rows (one a thread),
+    each in blocks of `_BURNOUT_BLOCK` rows (`_burnout_block`, decision 0026)."""
+    n = lat.shape[0]
+    per = (n + n_chunks - 1) // n_chunks
+    for c in numba.prange(n_chunks):
+        tr = np.empty((8, _BURNOUT_BLOCK))
+        hi = min(n, (c + 1) * per)
+        for lo in range(c * per, hi, _BURNOUT_BLOCK):
+            _burnout_block(lo, min(hi, lo + _BURNOUT_BLOCK), tr, lat, lon, alt, speed, gamma,
+                           azimuth, a, f, r_out, v_out)  # fmt: skip
 
 
 @numba.njit(cache=True, inline="always")

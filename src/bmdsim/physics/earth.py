@@ -155,7 +155,7 @@ def geodetic_to_ecef_trig(
     sphi: float, cphi: float, slam: float, clam: float, h_m: float, a: float, f: float
 ) -> tuple[float, float, float]:
     """`geodetic_to_ecef_scalar` from the sines and cosines of latitude and longitude, for a
-    caller that needs them for more (`_integrator._burnout_state`: its position and local
+    caller that needs them for more (`_integrator._burnout_from_trig`: its position and local
     frame share one sine and cosine each, instead of asking libm twice)."""
     e2 = f * (2.0 - f)
     n = a / math.sqrt(1.0 - e2 * sphi * sphi)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -380,8 +381,11 @@ def burnout_state_ecef(
     lat, lon, alt, v, g, az = (np.ascontiguousarray(a.reshape(-1)) for a in args)
     n = lat.shape[0]
     r, vel = np.empty((n, 3)), np.empty((n, 3))
-    kernel = _k.burnout_states if n < SERIAL_BELOW else _k.burnout_states_parallel
-    kernel(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel)
+    if n < SERIAL_BELOW:
+        _k.burnout_states(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel)
+    else:  # a chunk of consecutive rows a thread, of at least SERIAL_BELOW rows
+        n_chunks = max(1, min(numba.get_num_threads(), n // SERIAL_BELOW))
+        _k.burnout_states_parallel(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel, n_chunks)
     shape = (*args[0].shape, 3)
     return r.reshape(shape), vel.reshape(shape)
 
