@@ -213,6 +213,30 @@ def test_lower_cubics_pieces_end_on_the_layer_bases() -> None:
     assert np.isfinite(A._CUBIC_SPLIT).sum() == bases.size
 
 
+def test_lower_cubics_piece_from_the_bases_below_is_the_tables_piece() -> None:
+    """`_lower_density_cubic` finds a height's piece as its cell plus the layer bases at or
+    below it (decision 0026): the piece the tables give, _CUBIC_FIRST[c] + (z >= split), for
+    random heights, every cell edge and heights at and within 1e-12 to 0.5 m of every base."""
+    rng = np.random.default_rng(26)
+    bases = A._SPLIT_BASES_M
+    near = (bases[:, None] + np.array([-0.5, -1e-9, -1e-12, 0.0, 1e-12, 1e-9, 0.5])).ravel()
+    edges = A.ALTITUDE_MIN_M + A._CUBIC_STEP_M * np.arange(A._N_CELLS)
+    z = np.concatenate([rng.uniform(A.ALTITUDE_MIN_M, A.LOWER_ATMOSPHERE_TOP_M, 100_000), near,
+                        edges, np.nextafter(edges[1:], -np.inf)])  # fmt: skip
+    c = np.minimum(((z - A.ALTITUDE_MIN_M) * (1.0 / A._CUBIC_STEP_M)).astype(np.int64),
+                   A._N_CELLS - 1)  # fmt: skip
+    tables = A._CUBIC_FIRST[c] + (z >= A._CUBIC_SPLIT[c])
+    from_bases = c + (z[:, None] >= bases[None, :]).sum(axis=1)
+    np.testing.assert_array_equal(from_bases, tables)
+    # and the compiled function takes that piece's cubic
+    j = tables
+    u = z - A._CUBIC_COEF[j, 0]
+    co = A._CUBIC_COEF
+    want = co[j, 1] + u * (co[j, 2] + u * (co[j, 3] + u * co[j, 4]))
+    got = np.array([A.density_scalar(float(v)) for v in z])
+    np.testing.assert_array_equal(got, want)
+
+
 @given(st.floats(min_value=-5000.0, max_value=85999.0))
 @settings(max_examples=300, deadline=None)
 def test_lower_cubics_property(z_m: float) -> None:

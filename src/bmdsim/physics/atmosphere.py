@@ -206,13 +206,25 @@ def _build_lower_cubics() -> tuple[NDArray[np.float64], NDArray[np.float64], NDA
 
 _CUBIC_COEF, _CUBIC_SPLIT, _CUBIC_FIRST = _build_lower_cubics()
 _N_CELLS = _CUBIC_SPLIT.size
+# The layer bases that split a cell (all of them: none lies on a cell edge, checked here with a
+# metre to spare, so that the rounding of a height's cell cannot matter). A height's piece is its
+# cell plus the number of these bases at or below it: the same piece as _CUBIC_FIRST[c] +
+# (z >= _CUBIC_SPLIT[c]), found without looking up the tables first, so that a loop over the
+# SIMD lanes waits on one gather of the coefficients instead of two in a row (decision 0026).
+_SPLIT_BASES_M = _CUBIC_SPLIT[np.isfinite(_CUBIC_SPLIT)].copy()
+if _SPLIT_BASES_M.size != DENSITY_KINKS_M.size - 1 or np.min(
+    np.abs((_SPLIT_BASES_M - ALTITUDE_MIN_M) / _CUBIC_STEP_M
+           - np.round((_SPLIT_BASES_M - ALTITUDE_MIN_M) / _CUBIC_STEP_M))
+) * _CUBIC_STEP_M < 1.0:  # fmt: skip
+    raise RuntimeError("a US76 layer base lies on a cell edge of the density cubics")
 
 
 @numba.njit(cache=True, inline="always")
 def _lower_density_cubic(z_m: float) -> float:
     """`_lower_density` from the piecewise cubics, for ALTITUDE_MIN_M <= z_m < 86 km."""
-    c = min(int((z_m - ALTITUDE_MIN_M) * (1.0 / _CUBIC_STEP_M)), _N_CELLS - 1)
-    j = _CUBIC_FIRST[c] + (1 if z_m >= _CUBIC_SPLIT[c] else 0)
+    j = min(int((z_m - ALTITUDE_MIN_M) * (1.0 / _CUBIC_STEP_M)), _N_CELLS - 1)
+    for b in _SPLIT_BASES_M:
+        j += 1 if z_m >= b else 0
     u = z_m - _CUBIC_COEF[j, 0]
     return _CUBIC_COEF[j, 1] + u * (
         _CUBIC_COEF[j, 2] + u * (_CUBIC_COEF[j, 3] + u * _CUBIC_COEF[j, 4])
