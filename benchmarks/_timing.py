@@ -118,6 +118,6 @@ def throughput_loop(
     divisions over `row` independent values a row (several vector registers' worth, in flight
     together), no memory traffic beyond the first cache level, run on `threads` numba threads.
     Unlike `reference_loop` it loses when the second virtual CPU's physical core is busy with
-    other work on the host (decision 0026 measured 1.40-1.46x for it against 1.98x for
+    other work on the host (decision 0026 measured 1.40-1.50x for it against 1.93-2.04x for
     `reference_loop` in the same minutes)."""
     return on_threads(threads, lambda: _sqrt_div_rows(np.ones((n_rows, row)), n_iter))

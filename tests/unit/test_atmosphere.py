@@ -216,10 +216,17 @@ def test_lower_cubics_pieces_end_on_the_layer_bases() -> None:
 def test_lower_cubics_piece_from_the_bases_below_is_the_tables_piece() -> None:
     """`_lower_density_cubic` finds a height's piece as its cell plus the layer bases at or
     below it (decision 0026): the piece the tables give, _CUBIC_FIRST[c] + (z >= split), for
-    random heights, every cell edge and heights at and within 1e-12 to 0.5 m of every base."""
+    random heights, every cell edge and heights at, one double either side of, and 1e-9 to 0.5 m
+    from every base."""
     rng = np.random.default_rng(26)
     bases = A._SPLIT_BASES_M
-    near = (bases[:, None] + np.array([-0.5, -1e-9, -1e-12, 0.0, 1e-12, 1e-9, 0.5])).ravel()
+    near = np.concatenate(
+        [
+            (bases[:, None] + np.array([-0.5, -1e-9, 0.0, 1e-9, 0.5])).ravel(),
+            np.nextafter(bases, -np.inf),
+            np.nextafter(bases, np.inf),
+        ]
+    )
     edges = A.ALTITUDE_MIN_M + A._CUBIC_STEP_M * np.arange(A._N_CELLS)
     z = np.concatenate([rng.uniform(A.ALTITUDE_MIN_M, A.LOWER_ATMOSPHERE_TOP_M, 100_000), near,
                         edges, np.nextafter(edges[1:], -np.inf)])  # fmt: skip

@@ -286,6 +286,60 @@ def test_queued_searches_fall_back_to_locates_illinois_search(kind: str) -> None
         np.testing.assert_allclose(dhdt, 0.0, atol=1e-3)
 
 
+def test_queued_apogees_take_locates_heights_and_the_strictly_higher_rule() -> None:
+    """`_search_apogees` computes the apogees' heights over the slots at once (decision 0026)
+    for the slots whose Newton search found the root, and `_event_g`'s on `_locate`'s
+    fallback root for the others. Both must be `_event_g`'s at `_locate`'s root to the last
+    bit: the height a lane still flying the trajectory takes as its highest apogee. An apogee
+    is recorded only if strictly higher than the flight's highest when it was queued: a slot
+    queued with exactly its own height (one found, one fallen back) records nothing and
+    leaves its lane's highest apogee as it was, but still clears the lane's pending flag."""
+    e = EarthModel.wgs84()
+    earth = np.array([e.a_m, e.f, e.mu_m3_s2, e.j2, e.omega_rad_s])
+    n = 40
+    q, qi, steps = queued_steps("apogee", n, seed=8)
+    # the expected roots and heights, `_locate`'s and `_event_g`'s
+    work = np.empty(6)
+    s_want, h_want = np.empty(n), np.empty(n)
+    for j, (y0, f0, y1, f1, h) in enumerate(steps):
+        s_want[j] = k._locate(y0, f0, y1, f1, h, np.int64(1), 0.0, e.a_m, e.f, e.omega_rad_s,
+                              e.mu_m3_s2, work, 0.0)  # fmt: skip
+        h_want[j] = k._event_g(work, np.int64(0), 0.0, e.a_m, e.f, e.omega_rad_s)
+    # which slots fall back, from a first pass on a copy
+    q1, ne = q.copy(), k.N_EVENTS
+    scratch = [np.empty(6) for _ in range(5)] + [np.empty(3), np.empty(3)]
+    out = (np.full((n, ne), np.nan), np.full((n, ne, 3), np.nan), np.full((n, ne, 3), np.nan))
+    k._search_apogees(q1, qi.copy(), np.int64(n), earth, *out,
+                      np.full(k.LANES, -1, dtype=np.int64), np.zeros(k.LANES),
+                      np.zeros(k.LANES, dtype=np.bool_), *scratch)  # fmt: skip
+    fell_back = q1[k._S_RES, :n] < 0.0
+    assert 0 < int(fell_back.sum()) < n
+    # each slot in lane j % LANES; each lane's trajectory that of its last slot, so the last
+    # LANES slots set their lanes' highest apogees; two of those queued at their own height
+    lanes = np.arange(n) % k.LANES
+    qi[k._SI_LANE, :n] = lanes
+    last = np.arange(n - k.LANES, n)
+    traj = np.full(k.LANES, -1, dtype=np.int64)
+    traj[lanes[last]] = last
+    tie = [int(last[~fell_back[last]][0]), int(last[fell_back[last]][0])]
+    q[k._S_APO_H, tie] = h_want[tie]
+    apogee_h = np.full(k.LANES, -7.0)
+    pend = np.ones(k.LANES, dtype=np.bool_)
+    got = (np.full((n, ne), np.nan), np.full((n, ne, 3), np.nan), np.full((n, ne, 3), np.nan))
+    k._search_apogees(q, qi, np.int64(n), earth, *got, traj, apogee_h, pend, *scratch)
+    np.testing.assert_array_equal(q[k._S_RES, :n] < 0.0, fell_back)
+    found_last = last[~np.isin(last, tie)]
+    np.testing.assert_array_equal(apogee_h[lanes[found_last]].view(np.int64),
+                                  h_want[found_last].view(np.int64))  # fmt: skip
+    assert np.all(apogee_h[lanes[tie]] == -7.0)
+    assert not pend.any()
+    recorded = ~np.isnan(got[0][:, k.EV_APOGEE])
+    np.testing.assert_array_equal(recorded, ~np.isin(np.arange(n), tie))
+    np.testing.assert_array_equal(got[0][recorded, k.EV_APOGEE].view(np.int64),
+                                  (100.0 * np.arange(n) + s_want * [st[4] for st in steps])[
+                                      recorded].view(np.int64))  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("n", "drag", "steering", "t_max_s"),
     [(300, True, "gravity-turn", 1e5), (256, True, "gravity-turn", 1e5),
@@ -718,7 +772,8 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
     from bmdsim.physics.flyout import burnout_state_ecef
 
     rng = np.random.default_rng(5)
-    n = 1100  # two chunks of 550 rows: blocks of 256, 256 and 38 (`_burnout_block`)
+    # on two threads two chunks of 550 rows: blocks of 256, 256 and 38 (`_burnout_block`)
+    n = 1100
     lat, lon = rng.uniform(-1.5, 1.5, n), rng.uniform(-3.1, 3.1, n)
     alt, v = rng.uniform(0.0, 4e5, n), rng.uniform(100.0, 8000.0, n)
     g, az = rng.uniform(-0.5, 1.5, n), rng.uniform(0.0, 2 * np.pi, n)
@@ -739,6 +794,15 @@ def test_burnout_state_kernel_matches_the_local_frame_formula() -> None:
                                 v[i : i + step], g[i : i + step], az[i : i + step], WGS84)
              for i in range(0, n, step)]  # fmt: skip
     assert_same_bits((r, vel), tuple(np.concatenate([p[c] for p in parts]) for c in (0, 1)))
+    # the parallel loop itself, whatever the number of chunks (fewer than 1 taken as 1, more
+    # than the rows leave some empty): the serial loop's bits
+    r_s, v_s = np.empty((n, 3)), np.empty((n, 3))
+    k.burnout_states(lat, lon, alt, v, g, az, WGS84.a_m, WGS84.f, r_s, v_s)
+    for m in (0, 1, 2, 3, 7, n + 5):
+        r_p, v_p = np.full((n, 3), np.nan), np.full((n, 3), np.nan)
+        k.burnout_states_parallel(lat, lon, alt, v, g, az, WGS84.a_m, WGS84.f, r_p, v_p,
+                                     np.int64(m))  # fmt: skip
+        assert_same_bits((r_p, v_p), (r_s, v_s), msg=f"{m} chunks")
 
 
 def test_kinked_screen_agrees_with_kink_between() -> None:

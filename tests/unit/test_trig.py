@@ -40,7 +40,9 @@ def _rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _angles() -> np.ndarray:
     rng = np.random.default_rng(26)
-    half_pi_multiples = np.arange(-2000, 2001) * (np.pi / 2)
+    # every multiple of pi/2 in range: |k| <= SINCOS_POLY_MAX / (pi/2) = 63,662
+    k_max = int(trig.SINCOS_POLY_MAX / (np.pi / 2))
+    half_pi_multiples = np.arange(-k_max, k_max + 1) * (np.pi / 2)
     return np.concatenate([
         rng.uniform(-7.0, 7.0, 100_000),
         rng.uniform(-trig.SINCOS_POLY_MAX, trig.SINCOS_POLY_MAX, 100_000),

@@ -90,7 +90,10 @@ N_P = 13
 # calls (LLVM may still inline them): inlining the
 # geometry into the 7 copies of the right-hand side cost 16 s more of the first compile (49 s
 # vs 37 s on 2 cores) for a few per cent of boost speed; inlining the event helpers cost ~15 s
-# for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26).
+# for no measurable speed (4,000 IRBM flights: 2.8-3.1 s either way, 2026-11-26). The SIMD
+# lanes (below) are the exception: their per-lane and per-slot pieces (`_lane_gravity_air`,
+# `_slot_herm`, `_slot_root`, ...) are inlined, since a call in a loop over the lanes or the
+# queue's slots keeps LLVM from running the loop in vector registers (decisions 0016, 0026).
 
 # Reference counting: every function that takes arrays and allocates none is compiled with
 # `_nrt=False` (numba's option for its runtime, NRT; numba's developers use it to show this cost
@@ -1274,14 +1277,15 @@ def burnout_states_parallel(lat: np.ndarray, lon: np.ndarray, alt: np.ndarray,
                             n_chunks: int | np.int64) -> None:  # fmt: skip
     """`burnout_states` in parallel threads, the same values: for large batches, where its
     four sines and cosines a body took a tenth of a vacuum batch's time on one thread while the
-    flights ran on two (decision 0022). n_chunks chunks of consecutive rows (one a thread),
-    each in blocks of `_BURNOUT_BLOCK` rows (`_burnout_block`, decision 0026)."""
+    flights ran on two (decision 0022). n_chunks chunks of consecutive rows (one a thread;
+    below 1 taken as 1), their sizes n // n_chunks or one more, each in blocks of
+    `_BURNOUT_BLOCK` rows (`_burnout_block`, decision 0026)."""
     n = lat.shape[0]
-    per = (n + n_chunks - 1) // n_chunks
-    for c in numba.prange(n_chunks):
+    m = max(np.int64(1), np.int64(n_chunks))
+    for c in numba.prange(m):
         tr = np.empty((8, _BURNOUT_BLOCK))
-        hi = min(n, (c + 1) * per)
-        for lo in range(c * per, hi, _BURNOUT_BLOCK):
+        hi = (c + 1) * n // m
+        for lo in range(c * n // m, hi, _BURNOUT_BLOCK):
             _burnout_block(lo, min(hi, lo + _BURNOUT_BLOCK), tr, lat, lon, alt, speed, gamma,
                            azimuth, a, f, r_out, v_out)  # fmt: skip
 
@@ -1435,7 +1439,8 @@ _P_ROWS = 95
 # masked search over the 16 lanes was slower still, since one or two lanes have an event in
 # a step (0.46x, decision 0016). Each queued search is `_locate`'s, operation for operation,
 # on the same inline pieces (`_herm_coeffs`, `_herm_pv`, `earth._bowring`, `_cubic_pv_dp`,
-# `_secant_fraction`, `_radial_velocity_xyz`, `_apogee_slope_xyz`, `_vertical_speed_xyz`),
+# `_secant_fraction`, `_radial_velocity_xyz`, `_apogee_slope_xyz`, `_vertical_speed_xyz`,
+# `_radial_height_rate`),
 # each slot stopping where `_locate`'s iterations stop and falling back to its Illinois search
 # where they fail, so the events are `_fly_one`'s bit for bit. Nothing but the outputs waits for
 # a search: a flight's next steps need only the screens of its step, and an impact ends the
@@ -1449,13 +1454,15 @@ _P_ROWS = 95
 # the level, the step's start time, the flight's highest apogee when queued; the search's
 # iterate, the state there, the result (-1: not found), whether the slot is still iterating,
 # and its seed's values (secant fraction, the end values and slopes of the cubic) and the
-# secant's previous point.
+# secant's previous point (fraction, value); after an apogee search the value's row holds the
+# apogee's height (`_S_APO_HR`, the same row).
 _S_Y0, _S_F0, _S_Y1, _S_F1 = 0, 6, 12, 18
 _S_H, _S_SLO, _S_LEVEL, _S_T, _S_APO_H = 24, 25, 26, 27, 28
 _S_S, _S_W = 29, 30
 _S_RES, _S_ACT, _S_U0, _S_GA, _S_GB, _S_SA, _S_SB, _S_SPREV, _S_GPREV = (
     36, 37, 38, 39, 40, 41, 42, 43, 44,
 )  # fmt: skip
+_S_APO_HR = _S_GPREV  # `_search_apogees`'s heights, once its secant no longer needs the row
 _S_ROWS = 45
 # the queues' integers: the trajectory, the event (EV_*) and the lane
 _SI_TRAJ, _SI_EV, _SI_LANE = 0, 1, 2
@@ -1668,14 +1675,15 @@ def _search_apogees(
         if not _any_active(q, n):
             break
     # the apogees' heights (`_event_g`'s: Bowring's with one step) over the slots at once; a
-    # slot whose search failed gets its root and height from `_locate`'s fallback below
+    # slot whose search failed has a stale state in its W rows, and the height computed from it
+    # is discarded: that slot takes its root and height from `_locate`'s fallback below
     for k in range(n):
-        q[_S_GPREV, k] = _bowring(q[_S_W, k], q[_S_W + 1, k], q[_S_W + 2, k], a_e, f_e, False)[3]
+        q[_S_APO_HR, k] = _bowring(q[_S_W, k], q[_S_W + 1, k], q[_S_W + 2, k], a_e, f_e, False)[3]
     for k in range(n):
         h = q[_S_H, k]
         found = q[_S_RES, k] >= 0.0
         s = _slot_root(q, k, g_dhdt, 0.0, s_lo, earth, y0, f0, y1, f1, work)
-        hr = q[_S_GPREV, k] if found else _event_g(work, g_height, 0.0, a_e, f_e, omega)
+        hr = q[_S_APO_HR, k] if found else _event_g(work, g_height, 0.0, a_e, f_e, omega)
         i, ln = qi[_SI_TRAJ, k], qi[_SI_LANE, k]
         higher = hr > q[_S_APO_H, k]
         if higher:

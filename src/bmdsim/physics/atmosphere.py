@@ -212,10 +212,10 @@ _N_CELLS = _CUBIC_SPLIT.size
 # (z >= _CUBIC_SPLIT[c]), found without looking up the tables first, so that a loop over the
 # SIMD lanes waits on one gather of the coefficients instead of two in a row (decision 0026).
 _SPLIT_BASES_M = _CUBIC_SPLIT[np.isfinite(_CUBIC_SPLIT)].copy()
-if _SPLIT_BASES_M.size != DENSITY_KINKS_M.size - 1 or np.min(
-    np.abs((_SPLIT_BASES_M - ALTITUDE_MIN_M) / _CUBIC_STEP_M
-           - np.round((_SPLIT_BASES_M - ALTITUDE_MIN_M) / _CUBIC_STEP_M))
-) * _CUBIC_STEP_M < 1.0:  # fmt: skip
+_base_cells = (_SPLIT_BASES_M - ALTITUDE_MIN_M) / _CUBIC_STEP_M
+# the distance (m) from the layer bases to their nearest cell edges
+_BASE_EDGE_GAP_M = float(np.min(np.abs(_base_cells - np.round(_base_cells))) * _CUBIC_STEP_M)
+if _SPLIT_BASES_M.size != DENSITY_KINKS_M.size - 1 or _BASE_EDGE_GAP_M < 1.0:
     raise RuntimeError("a US76 layer base lies on a cell edge of the density cubics")
 
 

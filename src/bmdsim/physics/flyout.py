@@ -383,7 +383,7 @@ def burnout_state_ecef(
     r, vel = np.empty((n, 3)), np.empty((n, 3))
     if n < SERIAL_BELOW:
         _k.burnout_states(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel)
-    else:  # a chunk of consecutive rows a thread, of at least SERIAL_BELOW rows
+    else:  # a chunk of consecutive rows a thread, each of at least SERIAL_BELOW rows
         n_chunks = max(1, min(numba.get_num_threads(), n // SERIAL_BELOW))
         _k.burnout_states_parallel(lat, lon, alt, v, g, az, earth.a_m, earth.f, r, vel, n_chunks)
     shape = (*args[0].shape, 3)
