@@ -2331,11 +2331,36 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             _lanes_pi_control(bp, pf[_F_LN_ERR], pf[_F_REJECTED], pf[_F_H_KEEP])
             for ln in range(LANES):
                 pf[_F_KINKED, ln] = 1.0 if _kinked(pf[_F_HR0, ln], bp[_L_HR1, ln]) else 0.0
+            # the common powered step, told apart in vector registers (as the free lanes'):
+            # accepted, passing no density kink, before its phase's end and not at a switch of
+            # the steering law, with the apogee and crash screens decided and quiet (the
+            # per-lane block below would only move the lane on)
+            for ln in range(LANES):
+                num, apo_dec = _dhdt_bounds(bp[_L_Y1, ln], bp[_L_Y1 + 1, ln], bp[_L_Y1 + 2, ln],
+                                            bp[_L_Y1 + 3, ln], bp[_L_Y1 + 4, ln],
+                                            bp[_L_Y1 + 5, ln], omega)  # fmt: skip
+                g_cr, cr_dec = _level_bounds(bp[_L_HR1, ln], pf[_F_CRASH, ln])
+                t1, tv = pf[_F_T_NEXT, ln], bp[_P_TVERT, ln]
+                apo = (t1 > tv) & (pf[_F_G_APO, ln] > 0.0) & (num <= 0.0)
+                switch = (t1 == tv) | ((steer == STEER_GRAVITY_TURN) & (t1 == tv + bp[_P_TPITCH, ln]))
+                bp[_L_PLAIN, ln] = 1.0 if (
+                    (pq[_Q_TRAJ, ln] >= 0) & (bp[_L_ERR, ln] <= 1.0) & (pf[_F_KINKED, ln] == 0.0)
+                    & apo_dec & ~apo & cr_dec & (g_cr >= 0.0) & ~switch
+                    & (t1 < pf[_F_T_END, ln])
+                ) else 0.0  # fmt: skip
+                bp[_L_NUM, ln] = num
+            _lanes_advance(bp)
             for ln in range(LANES):
                 i = pq[_Q_TRAJ, ln]
                 if i < 0:
                     continue
                 pq[_Q_NSTEPS, ln] += 1
+                if bp[_L_PLAIN, ln] != 0.0:
+                    pf[_F_T, ln], pf[_F_HR0, ln] = pf[_F_T_NEXT, ln], bp[_L_HR1, ln]
+                    pf[_F_G_APO, ln] = bp[_L_NUM, ln]
+                    pf[_F_H, ln], pf[_F_LN_ERR, ln] = bp[_L_HPI, ln], bp[_L_LNPI, ln]
+                    pf[_F_REJECTED, ln], pf[_F_H_KEEP, ln] = 0.0, 0.0
+                    continue
                 hstep, err = bp[_L_H, ln], bp[_L_ERR, ln]
                 t, t1 = pf[_F_T, ln], pf[_F_T_NEXT, ln]
                 if not err < np.inf:
