@@ -2109,8 +2109,9 @@ def _lanes_aim_at_kinks(
 ) -> None:  # fmt: skip
     """Each lane's step (row _L_H, from time t0 to t_next) aimed at the next density kink on
     its way, if any (`_fly_one`'s `_kink_ahead`): the predicted end height in vector
-    registers, the kink's time only for a lane whose predicted heights reach below the highest
-    kink (`_kink_ahead` returns inf for the others)."""
+    registers, and whether a kink lies between it and the start height (`_kinked`, the screen
+    of `_kink_between`, which `_kink_ahead` calls on the same two heights), the kink's time only
+    for a lane where one does (`_kink_ahead` returns inf for the others)."""
     for ln in range(LANES):
         x, yy, z = b[_L_Y, ln], b[_L_Y + 1, ln], b[_L_Y + 2, ln]
         d1, d2r = _radial_height_rates(
@@ -2120,7 +2121,7 @@ def _lanes_aim_at_kinks(
         hstep = b[_L_H, ln]
         h_end = hr0[ln] + (d1 + 0.5 * d2r * hstep) * hstep
         b[_L_D1, ln], b[_L_D2, ln] = d1, d2r
-        near = (x * x + yy * yy + z * z > 0.0) & ~(min(hr0[ln], h_end) >= _KINK_TOP_M)
+        near = (x * x + yy * yy + z * z > 0.0) & _kinked(hr0[ln], h_end)
         b[_L_KA, ln] = 1.0 if near else 0.0
     for ln in range(LANES):
         if traj[ln] >= 0 and b[_L_KA, ln] != 0.0:
