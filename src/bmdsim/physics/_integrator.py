@@ -2343,7 +2343,8 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 g_cr, cr_dec = _level_bounds(bp[_L_HR1, ln], pf[_F_CRASH, ln])
                 t1, tv = pf[_F_T_NEXT, ln], bp[_P_TVERT, ln]
                 apo = (t1 > tv) & (pf[_F_G_APO, ln] > 0.0) & (num <= 0.0)
-                switch = (t1 == tv) | ((steer == STEER_GRAVITY_TURN) & (t1 == tv + bp[_P_TPITCH, ln]))
+                kick_end = tv + bp[_P_TPITCH, ln]
+                switch = (t1 == tv) | ((steer == STEER_GRAVITY_TURN) & (t1 == kick_end))
                 bp[_L_PLAIN, ln] = 1.0 if (
                     (pq[_Q_TRAJ, ln] >= 0) & (bp[_L_ERR, ln] <= 1.0) & (pf[_F_KINKED, ln] == 0.0)
                     & apo_dec & ~apo & cr_dec & (g_cr >= 0.0) & ~switch
