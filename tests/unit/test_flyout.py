@@ -445,9 +445,11 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
     flights still to start, and the chunk loop stopped: those flights kept status 0 (ok) and
     empty events. Here the kernel is called with t_max 0 (which `FlyoutSettings` refuses), so
     every flight ends at once. The first 200 flights have no stages, the last 100 have: the
-    lanes fly one chunk per thread, at most 300 // 64 = 4 chunks (decision 0022), so the first
-    chunk starts with 75 or more flights without stages, more than a queue's worth, whatever
-    the thread count. Every flight must come out as the scalar kernel's, status `no-impact`."""
+    lanes take the flights in blocks of at least `CLAIM_BLOCK` = 64 (decision 0027; here at
+    most 75), so the first blocks hold only flights without stages, more than a queue's worth,
+    whatever the thread count. A block that runs out while no lane is busy must not end the
+    thread's work either (the next block is taken). Every flight must come out as the scalar
+    kernel's, status `no-impact`."""
     from dataclasses import replace
 
     from bmdsim.models.missiles import load_missiles
@@ -468,14 +470,16 @@ def test_lanes_start_every_flight_when_a_full_queue_ends_at_once(
 
 
 @pytest.mark.parametrize("case", ["vacuum", "drag", "whole"])
-def test_lanes_results_do_not_depend_on_the_chunks(
+def test_lanes_results_do_not_depend_on_the_threads_blocks(
     case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lanes fly one chunk of consecutive trajectories per thread (decision 0022), so the
-    other lanes tests see as many chunks as the machine has threads (one on a one-core
-    runner). A flight's result must not depend on its chunk: each of the three lanes kernels
-    (vacuum, drag, drag with stages), called directly with 1, 3, 7 and n // 64 chunks, gives
-    the scalar kernel's outputs bit for bit. Chunks after the first start in mid-batch."""
+    """The lanes' threads take the trajectories in blocks of consecutive ones, each the next
+    block not yet taken (decision 0027), so which thread flies a flight, and after which, depends
+    on the thread count and on timing; the other lanes tests see as many threads as the machine
+    has (one on a one-core runner). A flight's result must not depend on it: each of the three
+    lanes kernels (vacuum, drag, drag with stages), called directly on 1, 3, 7 and n // 64
+    threads' worth of prange iterations, gives the scalar kernel's outputs bit for bit, and the
+    shared counter ends past the batch (every block taken)."""
     from dataclasses import replace
 
     from bmdsim.models.missiles import load_missiles
@@ -509,8 +513,10 @@ def test_lanes_results_do_not_depend_on_the_chunks(
     assert np.sum(ref[0] == k.STATUS_OK) > n // 2
     for chunks in (1, 3, 7, n // 64):
         got = blank_outputs(out)
-        kernel(inp, got, opt, earth, tol, np.int64(chunks))
+        claim = np.array([0, chunks], dtype=np.int64)
+        kernel(inp, got, opt, earth, tol, np.int64(chunks), claim)
         assert_same_bits(got, ref, str(chunks))
+        assert claim[0] >= n
 
 
 def test_kink_ahead_on_a_radial_descent_solves_the_quadratic() -> None:
@@ -1004,7 +1010,7 @@ def test_kernel_calls_pass_no_literal_int_or_bool_arguments() -> None:
             literal = isinstance(arg, ast.Constant) and isinstance(arg.value, (bool, int))
             named = isinstance(arg, ast.Name) and arg.id in int_constants
             on_purpose = (node.func.id, pos) in {
-                ("_run_chunk_lanes", 7), ("_run_chunk_lanes", 8), ("_lanes_dp_step", 4)
+                ("_run_chunk_lanes", 6), ("_run_chunk_lanes", 7), ("_lanes_dp_step", 4)
             }  # fmt: skip
             if (literal or named) and not on_purpose:
                 offenders.append(f"line {node.lineno}: {node.func.id} argument {pos}")

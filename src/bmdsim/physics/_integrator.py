@@ -29,6 +29,8 @@ from typing import Any
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 from bmdsim.physics.atmosphere import (
     DENSITY_KINKS_M,
@@ -2132,10 +2134,49 @@ def _lanes_aim_at_kinks(
                 b[_L_H, ln], t_next[ln] = tau, t0[ln] + tau
 
 
+@intrinsic
+def _fetch_add(typingctx, counter, value):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+    """counter[0] += value as one atomic operation (LLVM's `atomicrmw add`, monotonic: atomic
+    but not ordered with the thread's other memory operations, which a counter of work does
+    not need; with sequential consistency the lanes' loop ran 6 % slower on one thread, the
+    ordering a barrier to LLVM's optimisations); returns counter[0] before the addition.
+    counter: a 1-D int64 array."""
+    if not (isinstance(counter, types.Array) and counter.dtype == types.int64):
+        return None
+    sig = types.int64(counter, types.int64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.atomic_rmw("add", ary.data, args[1], "monotonic")
+
+    return sig, codegen
+
+
+# The lanes' threads take a batch's trajectories in blocks of consecutive ones, each the next
+# block not yet taken (`_claim`), so that a thread that runs slower takes fewer (decision
+# 0027). A block is a quarter of what is left per thread, and at least this many: long blocks
+# first (the flights' inputs and outputs side by side, decision 0020), short ones at the end,
+# so that the threads finish within a short block of each other
+CLAIM_BLOCK = 4 * LANES
+
+
+@numba.njit(cache=True, inline="always")
+def _claim(claim: np.ndarray, n_all: int | np.int64) -> tuple[np.int64, np.int64]:
+    """The next block of trajectories not yet taken, [first, end); (n_all, n_all) if none.
+    claim[0] is the first trajectory not yet taken (advanced atomically), claim[1] the number
+    of threads. The block's size comes from an atomic read of claim[0] before the block is
+    taken; another thread may take a block in between, which changes only the size."""
+    left = n_all - _fetch_add(claim, np.int64(0))
+    size = max(np.int64(CLAIM_BLOCK), left // (4 * claim[1]))
+    first = _fetch_add(claim, size)
+    if first >= n_all:
+        return np.int64(n_all), np.int64(n_all)
+    return np.int64(first), np.int64(min(first + size, n_all))
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
-    c: int | np.int64,
-    n_chunks: int | np.int64,
+    claim: np.ndarray,
     inp: tuple,
     out: tuple,
     opt: tuple,
@@ -2144,8 +2185,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     drag: bool | None,
     stages: bool | None,
 ) -> None:
-    """Fly chunk c of n_chunks (a run of consecutive trajectories, the c-th of n_chunks equal
-    runs) of a batch without samples in LANES lanes; the same results as `_run_chunk`. `drag`
+    """Fly a batch without samples in LANES lanes, a block of consecutive trajectories at a
+    time, each the next one that no thread has taken (`_claim` on the shared counter `claim`:
+    [0, number of threads] at the start), until none is left; the same results as
+    `_run_chunk`. `drag`
     and `stages` (whether any flight has stages) are switches, True or None (module comment),
     so that each case compiles without the others' code. With stages (and drag: the powered
     lanes always fly with it), a second set of lanes flies the powered flights
@@ -2209,12 +2252,14 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     tph = np.empty(3)
     scale = tol[4] / tol[0]  # powered flight and coasts: the boost tolerance, scaled alike
     tph[0], tph[1], tph[2] = tol[0] * scale, tol[1] * scale, tol[2] * scale
-    # this chunk's trajectories: a run of consecutive ones, so that their inputs and outputs
-    # lie side by side in memory (decision 0020)
-    per = (r0.shape[0] + n_chunks - 1) // n_chunks
-    nxt = np.int64(c * per)
-    n = min(r0.shape[0], nxt + per)
+    # the trajectories [nxt, n): a block of consecutive ones, so that their inputs and outputs
+    # lie side by side in memory (decision 0020), taken from those no thread has taken yet
+    # (decision 0027); the next block when this one is started
+    n_all = np.int64(r0.shape[0])
+    nxt, n = _claim(claim, n_all)
     while True:
+        if nxt >= n:
+            nxt, n = _claim(claim, n_all)
         p_busy = 0
         if stages is not None:
             for ln in range(LANES):
@@ -2299,7 +2344,11 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
                 busy += 1
         if busy == 0 and p_busy == 0 and nxt >= n:
             # (not before nxt >= n: a full queue of flights that all end at once, with no
-            # powered lane busy, leaves every lane idle while flights remain to be started)
+            # powered lane busy, leaves every lane idle while flights remain to be started;
+            # nor before the last block is taken)
+            nxt, n = _claim(claim, n_all)
+            if nxt < n:
+                continue
             _search_heights(qh, qhi, nh, earth, ev_t, ev_r, ev_v, y0s, f0s, y1s, f1s, work, rr,
                             vv)  # fmt: skip
             _search_apogees(qa, qai, na, earth, ev_t, ev_r, ev_v, traj, apogee_h, apo_pend, y0s,
@@ -2584,14 +2633,18 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
     """`propagate_batch` for a batch without samples (sample_dt 0): free flights with or
     without drag, and whole flights with drag, in SIMD lanes, with the same results bit for bit.
 
-    Chunking: one chunk per thread, each of at least 4 LANES trajectories where the batch
-    allows. numba's prange hands each thread an equal share of the chunks up front (numba's
-    documentation, "Scheduling"), so more chunks do not balance the threads; and a chunk's last
-    flights leave lanes idle, so chunks should be long (decision 0022). Each chunk is a run of
-    consecutive trajectories (not every n_chunks-th, as `propagate_batch`'s), so that a lane
-    starting a flight finds its inputs and outputs next to the last flight's in the cache: the
-    flights' starts took a third of the chunk function's time with interleaved chunks (perf,
-    decision 0020).
+    Threads: one prange iteration a thread (fewer where the batch has under 4 LANES
+    trajectories a thread). Each takes the batch's trajectories a block of `CLAIM_BLOCK`
+    consecutive ones at a time, the next block not yet taken, from a counter that the threads
+    share and advance atomically (`_claim`, decision 0027): a thread that the host slows takes
+    fewer blocks instead of holding the batch up with an equal share. numba's prange does not
+    balance the threads itself: with the OpenMP layer its iterations are split up front, even
+    with a parallel chunk size (decisions 0019, 0022, 0025 tried that); and a thread's last
+    flights leave lanes idle, so it should start them only once, at the batch's end. Within a
+    block the trajectories are consecutive (not every n-th, as `propagate_batch`'s), so that a
+    lane starting a flight finds its inputs and outputs next to the last flight's in the cache:
+    the flights' starts took a third of the chunk function's time with interleaved chunks
+    (perf, decision 0020). Which thread flies a trajectory changes nothing in its results.
 
     Kernels: `drag` and whether any flight has stages pick one of three compiled kernels, each
     with its lanes' `drag` and `stages` switches (True or None: module comment). The vacuum
@@ -2607,28 +2660,28 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
         propagate_batch(inp, out, opt, earth, tol)
         return
     kernel = _lanes_drag_stages if stages else (_lanes_drag if opt[1] else _lanes_vacuum)
-    kernel(inp, out, opt, earth, tol, n_chunks)
+    kernel(inp, out, opt, earth, tol, n_chunks, np.array([0, n_chunks], dtype=np.int64))
 
 
 @numba.njit(cache=True, parallel=True)
 def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
-                      n_chunks: np.int64) -> None:  # fmt: skip
-    """`propagate_free_lanes` without drag or stages, in n_chunks chunks."""
-    for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, None, None)
+                      n_chunks: np.int64, claim: np.ndarray) -> None:  # fmt: skip
+    """`propagate_free_lanes` without drag or stages, on n_chunks threads."""
+    for _ in numba.prange(n_chunks):
+        _run_chunk_lanes(claim, inp, out, opt, earth, tol, None, None)
 
 
 @numba.njit(cache=True, parallel=True)
 def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
-                    n_chunks: np.int64) -> None:  # fmt: skip
-    """`propagate_free_lanes` with drag, without stages, in n_chunks chunks."""
-    for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, None)
+                    n_chunks: np.int64, claim: np.ndarray) -> None:  # fmt: skip
+    """`propagate_free_lanes` with drag, without stages, on n_chunks threads."""
+    for _ in numba.prange(n_chunks):
+        _run_chunk_lanes(claim, inp, out, opt, earth, tol, True, None)
 
 
 @numba.njit(cache=True, parallel=True)
 def _lanes_drag_stages(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
-                       n_chunks: np.int64) -> None:  # fmt: skip
-    """`propagate_free_lanes` with drag and stages, in n_chunks chunks."""
-    for c in numba.prange(n_chunks):
-        _run_chunk_lanes(np.int64(c), n_chunks, inp, out, opt, earth, tol, True, True)
+                       n_chunks: np.int64, claim: np.ndarray) -> None:  # fmt: skip
+    """`propagate_free_lanes` with drag and stages, on n_chunks threads."""
+    for _ in numba.prange(n_chunks):
+        _run_chunk_lanes(claim, inp, out, opt, earth, tol, True, True)
