@@ -2135,7 +2135,7 @@ def _lanes_aim_at_kinks(
 
 
 @intrinsic
-def _fetch_add(typingctx, counter, value):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+def _fetch_add(typingctx: Any, counter: Any, value: Any) -> Any:  # noqa: ARG001
     """counter[0] += value as one atomic operation (LLVM's `atomicrmw add`, monotonic: atomic
     but not ordered with the thread's other memory operations, which a counter of work does
     not need; with sequential consistency the lanes' loop ran 6 % slower on one thread, the
@@ -2145,7 +2145,7 @@ def _fetch_add(typingctx, counter, value):  # type: ignore[no-untyped-def]  # no
         return None
     sig = types.int64(counter, types.int64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         ary = context.make_array(signature.args[0])(context, builder, args[0])
         return builder.atomic_rmw("add", ary.data, args[1], "monotonic")
 
@@ -2166,7 +2166,7 @@ def _claim(claim: np.ndarray, n_all: int | np.int64) -> tuple[np.int64, np.int64
     claim[0] is the first trajectory not yet taken (advanced atomically), claim[1] the number
     of threads. The block's size comes from an atomic read of claim[0] before the block is
     taken; another thread may take a block in between, which changes only the size."""
-    left = n_all - _fetch_add(claim, np.int64(0))
+    left = n_all - _fetch_add(claim, np.int64(0))  # type: ignore[call-arg, operator]
     size = max(np.int64(CLAIM_BLOCK), left // (4 * claim[1]))
     first = _fetch_add(claim, size)
     if first >= n_all:
