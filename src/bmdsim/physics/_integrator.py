@@ -2161,15 +2161,13 @@ CLAIM_BLOCK = 4 * LANES
 
 
 @numba.njit(cache=True, inline="always")
-def _claim(
-    claim: np.ndarray, n_all: int | np.int64, n_threads: int | np.int64
-) -> tuple[np.int64, np.int64]:
+def _claim(claim: np.ndarray, n_all: int | np.int64) -> tuple[np.int64, np.int64]:
     """The next block of trajectories not yet taken, [first, end); (n_all, n_all) if none.
-    claim[0] is the first trajectory not yet taken (advanced atomically) by the n_threads
-    threads. The block's size comes from an atomic read of claim[0] before the block is
+    claim[0] is the first trajectory not yet taken (advanced atomically), claim[1] the number
+    of threads. The block's size comes from an atomic read of claim[0] before the block is
     taken; another thread may take a block in between, which changes only the size."""
     left = n_all - _fetch_add(claim, np.int64(0))  # type: ignore[call-arg, operator]
-    size = max(np.int64(CLAIM_BLOCK), left // (4 * n_threads))
+    size = max(np.int64(CLAIM_BLOCK), left // (4 * claim[1]))
     first = _fetch_add(claim, size)
     if first >= n_all:
         return np.int64(n_all), np.int64(n_all)
@@ -2179,7 +2177,6 @@ def _claim(
 @numba.njit(cache=True, error_model="numpy")
 def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     claim: np.ndarray,
-    n_threads: int | np.int64,
     inp: tuple,
     out: tuple,
     opt: tuple,
@@ -2189,11 +2186,12 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     stages: bool | None,
 ) -> None:
     """Fly a batch without samples in LANES lanes, a block of consecutive trajectories at a
-    time, each the next one that none of the n_threads threads has taken (`_claim` on the shared
-    counter claim[0], 0 at the start), until none is left; the same results as `_run_chunk`.
-    `drag` and `stages` (whether any flight has stages) are switches, True or None (module
-    comment), so that each case compiles without the others' code. With stages (and drag: the
-    powered lanes always fly with it), a second set of lanes flies the powered flights
+    time, each the next one that no thread has taken (`_claim` on the shared counter `claim`:
+    [0, number of threads] at the start), until none is left; the same results as
+    `_run_chunk`. `drag` and `stages` (whether any flight has stages) are switches, True or
+    None (module comment), so that each case compiles without the others' code. With stages
+    (and drag: the powered lanes always fly with it), a second set of lanes flies the powered
+    flights
     (`_lanes_powered_rhs`, `_powered_phase`) and queues each at its burnout for the free lanes;
     a flight without stages goes to the queue as it is. The free lanes' event searches wait in
     their own queues (module comment: deferred event searches)."""
@@ -2258,10 +2256,10 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
     # lie side by side in memory (decision 0020), taken from those no thread has taken yet
     # (decision 0027); the next block when this one is started
     n_all = np.int64(r0.shape[0])
-    nxt = n = np.int64(0)  # none yet: the first round takes a block
+    nxt, n = _claim(claim, n_all)
     while True:
         if nxt >= n:
-            nxt, n = _claim(claim, n_all, n_threads)
+            nxt, n = _claim(claim, n_all)
         p_busy = 0
         if stages is not None:
             for ln in range(LANES):
@@ -2348,7 +2346,7 @@ def _run_chunk_lanes(  # noqa: PLR0912, PLR0915
             # (not before nxt >= n: a full queue of flights that all end at once, with no
             # powered lane busy, leaves every lane idle while flights remain to be started;
             # nor before the last block is taken)
-            nxt, n = _claim(claim, n_all, n_threads)
+            nxt, n = _claim(claim, n_all)
             if nxt < n:
                 continue
             _search_heights(qh, qhi, nh, earth, ev_t, ev_r, ev_v, y0s, f0s, y1s, f1s, work, rr,
@@ -2663,16 +2661,15 @@ def propagate_free_lanes(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, 
         propagate_batch(inp, out, opt, earth, tol)
         return
     kernel = _lanes_drag_stages if stages else (_lanes_drag if opt[1] else _lanes_vacuum)
-    kernel(inp, out, opt, earth, tol, n_chunks, np.zeros(1, dtype=np.int64))
+    kernel(inp, out, opt, earth, tol, n_chunks, np.array([0, n_chunks], dtype=np.int64))
 
 
 @numba.njit(cache=True, parallel=True)
 def _lanes_vacuum(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.ndarray,
                       n_chunks: np.int64, claim: np.ndarray) -> None:  # fmt: skip
-    """`propagate_free_lanes` without drag or stages, on n_chunks threads sharing the counter
-    claim[0] (0 at the start)."""
+    """`propagate_free_lanes` without drag or stages, on n_chunks threads."""
     for _ in numba.prange(n_chunks):
-        _run_chunk_lanes(claim, n_chunks, inp, out, opt, earth, tol, None, None)
+        _run_chunk_lanes(claim, inp, out, opt, earth, tol, None, None)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -2680,7 +2677,7 @@ def _lanes_drag(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, tol: np.n
                     n_chunks: np.int64, claim: np.ndarray) -> None:  # fmt: skip
     """`propagate_free_lanes` with drag, without stages, on n_chunks threads."""
     for _ in numba.prange(n_chunks):
-        _run_chunk_lanes(claim, n_chunks, inp, out, opt, earth, tol, True, None)
+        _run_chunk_lanes(claim, inp, out, opt, earth, tol, True, None)
 
 
 @numba.njit(cache=True, parallel=True)
@@ -2688,4 +2685,4 @@ def _lanes_drag_stages(inp: tuple, out: tuple, opt: tuple, earth: np.ndarray, to
                        n_chunks: np.int64, claim: np.ndarray) -> None:  # fmt: skip
     """`propagate_free_lanes` with drag and stages, on n_chunks threads."""
     for _ in numba.prange(n_chunks):
-        _run_chunk_lanes(claim, n_chunks, inp, out, opt, earth, tol, True, True)
+        _run_chunk_lanes(claim, inp, out, opt, earth, tol, True, True)
